@@ -1,0 +1,1 @@
+"""Leadership dashboards (Dash), mounted on the portal's own server under /dashboards/."""

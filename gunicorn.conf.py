@@ -1,0 +1,18 @@
+"""gunicorn settings for production; each can be overridden from the environment."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Two cores: three worker processes with four threads each keep both busy while requests wait
+# on the database.
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Loading the app in the master would open pools before the fork; each worker builds its own.
+preload_app = False
+accesslog = None  # the portal logs each request itself, as JSON with its request id
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,125 @@
+"""Puente: the district's bilingual family-engagement portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the portal; `overrides` replaces settings read from the environment."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE))
+    app.config.from_mapping(config.load(overrides))
+    register_logging(app)
+    register_security(app)  # first: the request id must exist before any hook answers
+    register_proxy(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_access(app)
+    register_errorhandlers(app)
+    register_jinja(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from portal.logs import configure_logging
+
+    configure_logging(app)
+
+
+def register_proxy(app: Flask) -> None:
+    # Trust exactly as many proxies as are configured: client-sent forwarding headers are
+    # otherwise ignored, so rate limits and audit rows see the real address.
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401 - every table known to Alembic and the mappers
+    from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from portal.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    register_database_pragmas(app)
+
+
+def register_database_pragmas(app: Flask) -> None:
+    """SQLite: foreign keys on, WAL, a busy timeout, and real transactions for savepoints."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001, ANN202
+        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # noqa: ANN001, ANN202
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.i18n import bp as i18n_bp
+    from portal.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(i18n_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_access(app: Flask) -> None:
+    from portal.access import require_sign_in_by_default
+    from portal.auth.views import configure_login
+
+    configure_login(app)
+    app.before_request(require_sign_in_by_default(app.view_functions))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from portal.security import register_security as register
+
+    register(app)
+
+
+def register_jinja(app: Flask) -> None:
+    from portal.templating import register_templating
+
+    register_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register_cli
+
+    register_cli(app)

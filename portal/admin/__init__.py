@@ -1,0 +1,1 @@
+"""Administration: accounts, roles, schools served, and the audit trail."""

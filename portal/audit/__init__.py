@@ -1,0 +1,1 @@
+"""The audit trail every feature writes to."""

@@ -1,0 +1,1 @@
+"""The district calendar of non-school days."""

@@ -1,0 +1,107 @@
+"""Command-line tools: `flask users ...` and `flask seed ...`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.admin.services import UserInput, UserInputError, create_user
+from portal.auth.roles import Role
+from portal.extensions import db
+from portal.schools.models import Network, School
+from portal.timeutil import district_today
+
+users_cli = AppGroup("users", help="Manage accounts.")
+seed_cli = AppGroup("seed", help="Load data.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--school", "schools", multiple=True, help="School code; repeat for several.")
+@click.option("--network", help="Name of the network an instructional superintendent leads.")
+@click.option("--language", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.password_option(help="At least 15 characters; asked for when not given.")
+def create_user_command(email, name, roles, schools, network, language, password):  # noqa: ANN001, ANN201
+    """Create an account (the first administrator, for example)."""
+    school_ids = set()
+    for code in schools:
+        school_id = db.session.scalar(select(School.id).where(School.code == code))
+        if school_id is None:
+            raise click.BadParameter(f"no school with code {code!r}", param_hint="--school")
+        school_ids.add(school_id)
+    network_id = None
+    if network:
+        network_id = db.session.scalar(select(Network.id).where(Network.name == network))
+        if network_id is None:
+            raise click.BadParameter(f"no network named {network!r}", param_hint="--network")
+    try:
+        user = create_user(
+            UserInput(
+                email=email,
+                name=name,
+                preferred_language=language,
+                roles=frozenset(Role(r) for r in roles),
+                school_ids=frozenset(school_ids),
+                network_id=network_id,
+                password=password,
+            ),
+            actor_id=None,
+            ip=None,
+        )
+    except UserInputError as error:
+        for field, messages in error.errors.items():
+            for message in messages:
+                click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(1) from error
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo district and one account per role (safe to run again)."""
+    from portal.auth.models import User
+    from portal.demo import load_demo
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException(
+            "Demo data is not loaded in production (set DEMO_DATA_ALLOWED=1 to override)."
+        )
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("Accounts exist already; demo data not loaded.")
+        return
+    created = load_demo(district_today())
+    click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
+
+
+@seed_cli.command("accounts")
+def seed_accounts() -> None:
+    """Print the demo sign-ins."""
+    from portal.auth.models import User
+    from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    present = set(db.session.scalars(select(User.email)))
+    rows = [a for a in DEMO_ACCOUNTS if a.email in present]
+    if not rows:
+        click.echo("No demo accounts in this database (run `flask seed demo`).")
+        return
+    width = max(len(a.email) for a in rows)
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD})")
+    for account in rows:
+        click.echo(f"  {account.email:<{width}}  {account.role.value}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_cli)

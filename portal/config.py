@@ -1,0 +1,127 @@
+"""Settings read from the environment; the README's settings table documents each one."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "es")
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot run the portal safely."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def database_url(raw: str) -> str:
+    """Normalise a database URL so that PostgreSQL always goes through psycopg 3."""
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw.removeprefix("postgresql://")
+    return raw
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Pool settings: survive a database restart, and give SQLite time to wait for a lock."""
+    if url.startswith("sqlite"):
+        return {"pool_pre_ping": True, "connect_args": {"timeout": 15}}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": _int("DATABASE_POOL_SIZE", 5),
+        "max_overflow": 10,
+        "pool_recycle": 1800,
+        "connect_args": {"connect_timeout": 5},
+    }
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment, then apply test or CLI overrides."""
+    overrides = overrides or {}
+    env = overrides.get("PUENTE_ENV") or os.environ.get("PUENTE_ENV", "production")
+    if env not in {"development", "production", "test"}:
+        raise ConfigError(f"PUENTE_ENV must be development, production or test, not {env!r}.")
+    production = env == "production"
+
+    secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY", "")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Puente refuses to start in production without it: "
+                "set SECRET_KEY to a long random value (for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`), the same on "
+                "every app server. For local work set PUENTE_ENV=development."
+            )
+        # Development only: a fresh key per process means sessions end on restart, nothing worse.
+        secret = secrets.token_urlsafe(48)
+    elif production and len(secret) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters long in production.")
+
+    url = database_url(os.environ.get("DATABASE_URL", "") or f"sqlite:///{INSTANCE / 'puente.db'}")
+    redis_url = os.environ.get("REDIS_URL", "")
+    config: dict[str, Any] = {
+        "PUENTE_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        "REDIS_URL": redis_url,
+        # Rate limits: Redis shared by every app server in production, memory otherwise;
+        # a dead Redis falls back to memory so that sign-in throttling still holds.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
+        if redis_url
+        else {},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_KEY_PREFIX": "puente",
+        "SESSION_COOKIE_NAME": "puente_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": 0,
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "HSTS": _flag("HSTS", production),
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": production,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("DISTRICT_TIMEZONE", "America/Denver"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": LANGUAGES,
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "PASSWORD_MIN_LENGTH": 15,
+        # argon2id cost; tests lower it so that the suite stays fast.
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "DEMO_DATA_ALLOWED": not production or _flag("DEMO_DATA_ALLOWED", False),
+    }
+    config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides:
+        config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    return config

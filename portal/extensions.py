@@ -1,0 +1,49 @@
+"""Unbound Flask extensions; everything imports them from here and the factory binds them."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from htmx_flask import Htmx
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose constraint names are stable on every database."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa: ANN001
+    """Write the portal's UTC timestamp type into migrations as a plain timezone-aware one."""
+    from portal.timeutil import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_item)
+login_manager = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()
+htmx = Htmx()
+# ProxyFix (configured by PROXY_COUNT) makes remote_addr the real client behind the balancer.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,0 +1,1 @@
+"""The public home page, the district calendar, and health checks."""

@@ -1,0 +1,41 @@
+"""The main navigation, and which of it each role may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.auth.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation; `roles` None means every signed-in user."""
+
+    endpoint: str
+    label: Any
+    roles: frozenset[Role] | None = None
+    signed_in: bool = False
+
+    def visible_to(self, user: Any) -> bool:
+        if not self.signed_in and self.roles is None:
+            return True
+        if not (user and user.is_authenticated):
+            return False
+        return self.roles is None or user.has_role(*self.roles)
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("main.home", _l("Home")),
+    NavItem("main.calendar", _l("School calendar")),
+    NavItem("auth.account", _l("My account"), signed_in=True),
+    NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
+    NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),
+)
+
+
+def nav_for(user: Any) -> list[NavItem]:
+    """The navigation links this user can follow."""
+    return [item for item in NAV if item.visible_to(user)]

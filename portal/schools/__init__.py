@@ -1,0 +1,1 @@
+"""Networks and schools of the district."""

@@ -1,0 +1,236 @@
+"""Fixtures: a migrated database per test worker, each test in a transaction rolled back."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from portal import create_app
+from portal.admin.services import UserInput, create_user
+from portal.auth.models import User
+from portal.auth.roles import Role
+from portal.config import database_url
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from portal.extensions import db, limiter
+
+IN_CI = os.environ.get("CI") == "true"
+# The demo district's calendar is built for the school year around this date, whatever today is.
+DEMO_TODAY = date(2026, 11, 23)
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing, except in CI, where that is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: a missing service fails the run)")
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def fresh_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> str:
+    """An empty database for this test worker: a SQLite file, or a new PostgreSQL database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.getbasetemp() / f'puente-{worker}-{suffix}.db'}"
+    url = make_url(database_url(base))
+    name = f"{url.database}_{worker}_{suffix}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure means the service is not there
+        require_service(False, f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def portal_config(database: str, **extra: object) -> dict[str, object]:
+    config: dict[str, object] = {
+        "PUENTE_ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production-rules",
+        "SQLALCHEMY_DATABASE_URI": database,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {},
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+def migrate_and_seed(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        load_demo(DEMO_TODAY)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The portal on a migrated database holding the demo district."""
+    app = create_app(portal_config(fresh_database(tmp_path_factory, "unit")))
+    migrate_and_seed(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A second portal on its own database, for threads and live servers.
+
+    Requests from several threads cannot share one rolled-back transaction, so tests that use
+    this app commit for real; they must not depend on the others' rows.
+    """
+    app = create_app(portal_config(fresh_database(tmp_path_factory, "live")))
+    migrate_and_seed(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _restore_limiter() -> Iterator[None]:
+    """Flask-Limiter keeps one storage per process; a test that builds another app swaps it."""
+    saved = dict(limiter.__dict__)
+    options = dict(limiter._storage_options)  # noqa: SLF001
+    yield
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+    limiter._storage_options = options  # noqa: SLF001
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test inside a transaction that is rolled back, so tests never see each other."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    # No app context stays pushed during the test: each request must get its own, with its own
+    # `g`, exactly as in production.
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+    )
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[None]:
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf(client: FlaskClient, path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get(path)
+    match = CSRF_INPUT.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):  # noqa: ANN201
+    """POST a form with the session's CSRF token, as the page's own form would."""
+    form = {"csrf_token": csrf(client), **(data or {})}
+    return client.post(path, data=form, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):  # noqa: ANN201
+    return post(client, "/sign-in", {"email": email, "password": password})
+
+
+def demo_email(role: Role) -> str:
+    return next(a.email for a in DEMO_ACCOUNTS if a.role == role)
+
+
+@pytest.fixture
+def as_role(app: Flask):  # noqa: ANN201
+    """A factory: a test client signed in as the demo account of a role."""
+
+    def make(role: Role) -> FlaskClient:
+        client = app.test_client()
+        response = sign_in(client, demo_email(role))
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask):  # noqa: ANN201
+    """A factory for accounts with the given roles and schools."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *roles: Role,
+        schools: tuple[int, ...] = (),
+        password: str = DEMO_PASSWORD,
+        network_id: int | None = None,
+        language: str = "en",
+        **fields: object,
+    ) -> User:
+        n = next(counter)
+        data = UserInput(
+            email=str(fields.get("email", f"person{n}@test.example.org")),
+            name=str(fields.get("name", f"Test Person {n}")),
+            preferred_language=language,
+            roles=frozenset(roles or (Role.LIAISON,)),
+            school_ids=frozenset(schools),
+            network_id=network_id,
+            password=password,
+        )
+        with app.test_request_context():
+            return create_user(data, actor_id=None, ip=None)
+
+    return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+    """In CI nothing may be skipped: a skip there means a service or a browser is missing."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
