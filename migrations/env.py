@@ -34,7 +34,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     """Run the migrations on a connection of the portal's engine."""
 
-    def process_revision_directives(context, revision, directives):  # noqa: ANN001, ANN202
+    def process_revision_directives(context, revision, directives):
         if getattr(config.cmd_opts, "autogenerate", False):
             script = directives[0]
             if script.upgrade_ops.is_empty():

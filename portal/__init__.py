@@ -67,7 +67,7 @@ def register_database_pragmas(app: Flask) -> None:
         engine = db.engine
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001, ANN202
+    def _on_connect(dbapi_connection, _record):
         # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -77,7 +77,7 @@ def register_database_pragmas(app: Flask) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # noqa: ANN001, ANN202
+    def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
 
 

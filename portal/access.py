@@ -60,14 +60,14 @@ def view_is_public(view: Callable[..., Any] | None) -> bool:
     return bool(view is not None and getattr(view, "is_public", False))
 
 
-def require_sign_in_by_default(app_view_functions: dict[str, Callable[..., Any]]):  # noqa: ANN201
+def require_sign_in_by_default(app_view_functions: dict[str, Callable[..., Any]]):
     """A before-request hook: a view that is not marked public needs a signed-in user.
 
     Defence in depth behind `role_required`: a view someone forgets to decorate is closed,
     not open.
     """
 
-    def hook():  # noqa: ANN202
+    def hook():
         endpoint = request.endpoint
         if endpoint is None:  # a 404 or 405; the error handler answers
             return None
@@ -96,7 +96,7 @@ def school_scope(user: Any) -> Select[tuple[int]] | None:
             .where(Network.superintendent_id == user.id)
         )
     if not parts:
-        return select(School.id).where(False)  # noqa: FBT003 - families: no school scope
+        return select(School.id).where(False)
     query = parts[0]
     for part in parts[1:]:
         query = query.union(part)  # type: ignore[assignment]

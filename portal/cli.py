@@ -32,7 +32,7 @@ seed_cli = AppGroup("seed", help="Load data.")
 @click.option("--network", help="Name of the network an instructional superintendent leads.")
 @click.option("--language", type=click.Choice(["en", "es"]), default="en", show_default=True)
 @click.password_option(help="At least 15 characters; asked for when not given.")
-def create_user_command(email, name, roles, schools, network, language, password):  # noqa: ANN001, ANN201
+def create_user_command(email, name, roles, schools, network, language, password):
     """Create an account (the first administrator, for example)."""
     school_ids = set()
     for code in schools:

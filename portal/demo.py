@@ -142,7 +142,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-def _weekdays(first: date, last: date):  # noqa: ANN202
+def _weekdays(first: date, last: date):
     day = first
     while day <= last:
         if day.weekday() < 5:

@@ -69,7 +69,7 @@ CSRF_MESSAGE = (
 )
 
 
-def render_error(status: int, title=None, message=None):  # noqa: ANN001, ANN201
+def render_error(status: int, title=None, message=None):
     """The error page (or fragment, for htmx) with the given status."""
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
@@ -81,11 +81,11 @@ def render_error(status: int, title=None, message=None):  # noqa: ANN001, ANN201
 
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
+    def csrf_error(error: CSRFError):
         return render_error(400, *CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
+    def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
         if error.code == 401:
@@ -93,14 +93,14 @@ def register_errorhandlers(app: Flask) -> None:
         return render_error(error.code)
 
     @app.errorhandler(OperationalError)
-    def database_down(error: OperationalError):  # noqa: ANN202
+    def database_down(error: OperationalError):
         db.session.rollback()
         g.database_down = True
         log.error("database unavailable", extra={"error": type(error.orig).__name__})
         return render_error(503)
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):  # noqa: ANN202
+    def server_error(error: InternalServerError):
         db.session.rollback()
         original = getattr(error, "original_exception", None)
         if isinstance(original, OperationalError):

@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa: ANN001
+def render_item(type_: str, obj: object, autogen_context) -> str | bool:
     """Write the portal's UTC timestamp type into migrations as a plain timezone-aware one."""
     from portal.timeutil import UTCDateTime
 

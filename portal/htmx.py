@@ -13,7 +13,7 @@ def is_fragment_request() -> bool:
     )
 
 
-def redirect_to(url: str):  # noqa: ANN201
+def redirect_to(url: str):
     """Go to `url` after a successful POST: a full-page redirect, also from htmx."""
     from flask import current_app, redirect
 

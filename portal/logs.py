@@ -45,7 +45,7 @@ def configure_logging(app: Flask) -> None:
         g.started = time.perf_counter()
 
     @app.after_request
-    def _log_request(response):  # noqa: ANN001, ANN202
+    def _log_request(response):
         if request.endpoint == "static":
             return response
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000

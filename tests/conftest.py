@@ -170,13 +170,13 @@ def csrf(client: FlaskClient, path: str = "/") -> str:
     return match.group(1)
 
 
-def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):  # noqa: ANN201
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
     """POST a form with the session's CSRF token, as the page's own form would."""
     form = {"csrf_token": csrf(client), **(data or {})}
     return client.post(path, data=form, **kwargs)
 
 
-def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):  # noqa: ANN201
+def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
     return post(client, "/sign-in", {"email": email, "password": password})
 
 
@@ -185,7 +185,7 @@ def demo_email(role: Role) -> str:
 
 
 @pytest.fixture
-def as_role(app: Flask):  # noqa: ANN201
+def as_role(app: Flask):
     """A factory: a test client signed in as the demo account of a role."""
 
     def make(role: Role) -> FlaskClient:
@@ -198,7 +198,7 @@ def as_role(app: Flask):  # noqa: ANN201
 
 
 @pytest.fixture
-def make_user(app: Flask):  # noqa: ANN201
+def make_user(app: Flask):
     """A factory for accounts with the given roles and schools."""
     counter = iter(range(1, 10_000))
 
@@ -227,7 +227,7 @@ def make_user(app: Flask):  # noqa: ANN201
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """In CI nothing may be skipped: a skip there means a service or a browser is missing."""
     outcome = yield
     report = outcome.get_result()

@@ -29,7 +29,7 @@ ADMIN_ONLY = {
 }
 
 
-def routes(app):  # noqa: ANN001, ANN201
+def routes(app):
     return [rule for rule in app.url_map.iter_rules()]
 
 

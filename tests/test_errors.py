@@ -43,12 +43,12 @@ def test_unexpected_error_is_a_generic_500_in_spanish(tmp_path):
 
     @app.get("/boom")
     @public
-    def boom():  # noqa: ANN202
+    def boom():
         raise RuntimeError("secret internals")
 
     @app.get("/teapot")
     @public
-    def teapot():  # noqa: ANN202
+    def teapot():
         abort(413)
 
     response = app.test_client().get("/boom", headers={"Accept-Language": "es"})

@@ -14,7 +14,7 @@ from tests.conftest import demo_email, port_open, portal_config, require_service
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def limited_app(database: str, storage: str):  # noqa: ANN201
+def limited_app(database: str, storage: str):
     return create_app(
         portal_config(
             database,

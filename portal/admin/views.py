@@ -92,7 +92,7 @@ def _show_errors(form: UserForm, errors: dict[str, list[str]]) -> None:
         field.errors = list(field.errors) + messages
 
 
-def _render_form(form: UserForm, grouped, user: User | None, status: int = 200):  # noqa: ANN001, ANN202
+def _render_form(form: UserForm, grouped, user: User | None, status: int = 200):
     template = "admin/_user_form.html" if is_fragment_request() else "admin/user_form.html"
     return render_template(
         template, form=form, grouped_schools=grouped, user=user, confirm=ConfirmForm()
@@ -168,7 +168,7 @@ def reactivate_user(user_id: int):
     return _set_active(user_id, active=True)
 
 
-def _set_active(user_id: int, *, active: bool):  # noqa: ANN202
+def _set_active(user_id: int, *, active: bool):
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

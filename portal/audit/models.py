@@ -34,10 +34,10 @@ class AuditRowImmutable(RuntimeError):
 
 
 @event.listens_for(AuditEvent, "before_update")
-def _refuse_update(mapper, connection, target):  # noqa: ANN001
+def _refuse_update(mapper, connection, target):
     raise AuditRowImmutable("audit events are never edited")
 
 
 @event.listens_for(AuditEvent, "before_delete")
-def _refuse_delete(mapper, connection, target):  # noqa: ANN001
+def _refuse_delete(mapper, connection, target):
     raise AuditRowImmutable("audit events are never deleted")

@@ -22,11 +22,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
     @property
-    def label(self):  # noqa: ANN201 - a lazy string
+    def label(self):
         return ROLE_LABELS[self]
 
     @property
-    def description(self):  # noqa: ANN201 - a lazy string
+    def description(self):
         return ROLE_DESCRIPTIONS[self]
 
 

@@ -22,7 +22,7 @@ def _account_key() -> str:
     return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
 
 
-def _audit_throttle(limit) -> None:  # noqa: ANN001
+def _audit_throttle(limit) -> None:
     record(
         "sign_in.throttled",
         ip=request.remote_addr,
@@ -43,7 +43,7 @@ def configure_login(app: Flask) -> None:
     login_manager.user_loader(services.load_session)
 
     @login_manager.unauthorized_handler
-    def unauthorized():  # noqa: ANN202
+    def unauthorized():
         if request.headers.get("HX-Request") == "true" or request.path.startswith("/_"):
             # htmx and XHR callers cannot follow a redirect into a page; tell them instead.
             response = app.response_class(status=401)
@@ -132,7 +132,7 @@ def change_password():
     return _render_account(form), 422
 
 
-def _render_account(form: PasswordChangeForm):  # noqa: ANN202
+def _render_account(form: PasswordChangeForm):
     network_id = led_network_id(current_user)
     network = db.session.get(Network, network_id) if network_id else None
     schools = sorted(current_user.schools, key=lambda s: s.name)

@@ -28,7 +28,7 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:  # noqa: ANN001
+def live_server(live_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -61,18 +61,18 @@ class PageWatch:
         self.console_errors: list[str] = []
         self.foreign_requests: list[str] = []
 
-    def on_console(self, message) -> None:  # noqa: ANN001
+    def on_console(self, message) -> None:
         if message.type == "error":
             self.console_errors.append(message.text)
 
-    def on_request(self, request) -> None:  # noqa: ANN001
+    def on_request(self, request) -> None:
         parts = urlsplit(request.url)
         if parts.scheme in ("http", "https") and parts.netloc != self.origin:
             self.foreign_requests.append(request.url)
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: ANN001, ANN201
+def page(browser, live_server):
     """A fresh browser context (no cookies) and page, watched for errors and leaks."""
     from portal.extensions import limiter
 

@@ -15,12 +15,12 @@ pytestmark = pytest.mark.browser
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def assert_accessible(page) -> None:  # noqa: ANN001
+def assert_accessible(page) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert results.violations_count == 0, results.generate_report()
 
 
-def assert_clean(page, *, expected_statuses: tuple[int, ...] = ()) -> None:  # noqa: ANN001
+def assert_clean(page, *, expected_statuses: tuple[int, ...] = ()) -> None:
     """No console errors (but the browser's note of a status the test provoked on purpose)."""
     unexpected = [
         e
@@ -113,7 +113,7 @@ def test_admin_filters_users_with_htmx_and_the_url_follows(page):
     assert_clean(page, expected_statuses=(422,))
 
 
-def test_phone_sized_screen_has_a_working_menu(browser, live_server):  # noqa: ANN001
+def test_phone_sized_screen_has_a_working_menu(browser, live_server):
     context = browser.new_context(viewport={"width": 375, "height": 740}, locale="es-MX")
     page = context.new_page()
     errors: list[str] = []
