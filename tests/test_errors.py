@@ -62,3 +62,13 @@ def test_unexpected_error_is_a_generic_500_in_spanish(tmp_path):
 def test_oversized_request_is_refused_cleanly(client):
     response = client.post("/sign-in", data={"email": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_csrf_token_from_one_session_is_refused_in_another(app):
+    from tests.conftest import csrf
+
+    first, second = app.test_client(), app.test_client()
+    token = csrf(first)
+    csrf(second)
+    response = second.post("/language", data={"csrf_token": token, "lang": "es"})
+    assert response.status_code == 400

@@ -103,18 +103,26 @@ def _render_form(form: UserForm, grouped, user: User | None, status: int = 200):
 @role_required(Role.ADMIN)
 def new_user():
     form = UserForm()
+    return _save(
+        form,
+        None,
+        lambda data: services.create_user(data, actor_id=current_user.id, ip=request.remote_addr),
+        _l("The account for %(name)s has been created."),
+    )
+
+
+def _save(form: UserForm, user: User | None, save, message):
+    """Validate, save through the service, and answer: back to the list, or the form with 422."""
     grouped = _prepare(form)
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                _input(form, existing=False), actor_id=current_user.id, ip=request.remote_addr
-            )
+            saved = save(_input(form, existing=user is not None))
         except services.UserInputError as error:
             _show_errors(form, error.errors)
         else:
-            flash(_l("The account for %(name)s has been created.", name=user.name), "success")
+            flash(message % {"name": saved.name}, "success")
             return redirect_to(url_for("admin.users"))
-    return _render_form(form, grouped, None, 422 if form.errors else 200)
+    return _render_form(form, grouped, user, 422 if form.errors else 200)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -142,18 +150,14 @@ def edit_user(user_id: int):
         )
     else:
         form = UserForm()
-    grouped = _prepare(form)
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user, _input(form, existing=True), actor_id=current_user.id, ip=request.remote_addr
-            )
-        except services.UserInputError as error:
-            _show_errors(form, error.errors)
-        else:
-            flash(_l("The account for %(name)s has been saved.", name=user.name), "success")
-            return redirect_to(url_for("admin.users"))
-    return _render_form(form, grouped, user, 422 if form.errors else 200)
+    return _save(
+        form,
+        user,
+        lambda data: services.update_user(
+            user, data, actor_id=current_user.id, ip=request.remote_addr
+        ),
+        _l("The account for %(name)s has been saved."),
+    )
 
 
 @bp.post("/users/<int:user_id>/deactivate")

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Role
+from portal.dbtypes import str_enum
 from portal.extensions import db
 from portal.timeutil import UTCDateTime, utcnow
 
@@ -75,17 +76,7 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            native_enum=False,
-            length=32,
-            create_constraint=True,
-            name="role",
-            values_callable=lambda roles: [r.value for r in roles],
-        ),
-        primary_key=True,
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 

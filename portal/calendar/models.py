@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, Enum, String
+from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.dbtypes import str_enum
 from portal.extensions import db
 
 
@@ -26,16 +27,7 @@ class NonSchoolDay(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
-    kind: Mapped[DayKind] = mapped_column(
-        Enum(
-            DayKind,
-            native_enum=False,
-            length=16,
-            create_constraint=True,
-            name="day_kind",
-            values_callable=lambda kinds: [k.value for k in kinds],
-        )
-    )
+    kind: Mapped[DayKind] = mapped_column(str_enum(DayKind, "day_kind", length=16))
     name_en: Mapped[str] = mapped_column(String(120))
     name_es: Mapped[str] = mapped_column(String(120))
 
