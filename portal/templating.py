@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_interval
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
@@ -12,10 +13,10 @@ from portal.navigation import nav_for
 
 
 def date_range(first: date, last: date) -> str:
-    """'21 Dec 2026 – 1 Jan 2027' in the current language, or one date when they are equal."""
+    """'December 21, 2026 – January 1, 2027' or '23–27 de noviembre de 2026', per language."""
     if first == last:
         return format_date(first, "full")
-    return f"{format_date(first, 'long')} – {format_date(last, 'long')}"
+    return format_interval(first, last, "yMMMMd", locale=get_locale())
 
 
 def current_path() -> str:

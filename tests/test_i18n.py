@@ -122,7 +122,7 @@ def test_dates_and_numbers_follow_the_language(app):
 
 def test_calendar_dates_render_in_spanish(client):
     body = client.get("/calendar", headers={"Accept-Language": "es"}).get_data(as_text=True)
-    assert "de diciembre de 2026" in body
+    assert "21 de diciembre de 2026\u2009–\u20091 de enero de 2027" in body
     assert "Vacaciones de invierno" in body
 
 
@@ -164,3 +164,19 @@ def test_every_message_in_the_code_is_in_the_catalog():
 
 def test_catalog_is_compiled():
     assert Path(str(PO).replace(".po", ".mo")).exists(), "run `make translations`"
+
+
+def test_home_page_shows_the_next_closures_whole(client, monkeypatch):
+    from datetime import date
+
+    import portal.main.views as views
+
+    monkeypatch.setattr(views, "district_today", lambda: date(2026, 11, 23))
+    body = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "23–27 de noviembre de 2026" in body
+    assert "21 de diciembre de 2026\u2009–\u20091 de enero de 2027" in body
+
+
+def test_language_switch_is_outside_the_collapsing_menu(client):
+    body = client.get("/").get_data(as_text=True)
+    assert body.index('class="language-switch"') < body.index('id="main-nav"')

@@ -62,18 +62,6 @@ def business_days_between(start: date, end: date) -> int:
     return count
 
 
-def upcoming(today: date, limit: int = 20) -> list[NonSchoolDay]:
-    """The next non-school days from today on, soonest first."""
-    return list(
-        db.session.scalars(
-            select(NonSchoolDay)
-            .where(NonSchoolDay.day >= today)
-            .order_by(NonSchoolDay.day)
-            .limit(limit)
-        )
-    )
-
-
 def school_year_bounds(today: date) -> tuple[date, date]:
     """1 July to 30 June around `today`: the district's school year."""
     first = today.year if today.month >= 7 else today.year - 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Blueprint, jsonify, render_template
 from flask_babel import get_locale
@@ -23,7 +24,8 @@ log = logging.getLogger("puente.health")
 def home():
     """What a family can do here, in plain words."""
     today = district_today()
-    next_closed = calendar.periods(calendar.upcoming(today, limit=10))[:2]
+    soon = calendar.days_between(today, today + timedelta(days=120))
+    next_closed = calendar.periods(soon)[:2]
     return render_template("main/home.html", next_closed=next_closed)
 
 
