@@ -52,7 +52,7 @@ $(MO): $(PO) $(PY_STAMP)
 	$(BIN)/pybabel compile --statistics -d translations
 
 i18n: $(PY_STAMP) ## Extract messages, update the catalogs, compile them
-	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext \
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* node_modules instance" \
 		--no-location --sort-output --project=Puente -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 		-i translations/messages.pot -d translations

@@ -78,12 +78,17 @@ def register_database_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: two deferred transactions that both read and
+        # then write deadlock, and SQLite answers one of them "database is locked" at once
+        # instead of waiting out the busy timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.concerns.public_views import bp as concerns_bp
+    from portal.concerns.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
     from portal.main.views import bp as main_bp
 
@@ -91,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(concerns_bp)
+    app.register_blueprint(cases_bp, url_prefix="/cases")
 
 
 def register_access(app: Flask) -> None:

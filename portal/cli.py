@@ -81,8 +81,23 @@ def seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("Accounts exist already; demo data not loaded.")
         return
-    created = load_demo(district_today())
+    from portal.concerns.demo import load_demo_cases
+    from portal.knowledge.reference_data import load_reference
+
+    today = district_today()
+    created = load_demo(today)
+    created.update(load_reference())
+    created.update(load_demo_cases(today))
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
+
+
+@seed_cli.command("reference")
+def seed_reference() -> None:
+    """Load the categories and starter answers families need (safe in production)."""
+    from portal.knowledge.reference_data import load_reference
+
+    added = load_reference()
+    click.echo("Reference data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
 
 
 @seed_cli.command("accounts")
@@ -102,6 +117,34 @@ def seed_accounts() -> None:
         click.echo(f"  {account.email:<{width}}  {account.role.value}")
 
 
+concerns_cli = AppGroup("concerns", help="Family Constituency Services jobs.")
+
+
+@concerns_cli.command("escalate-unresponsive")
+def escalate_unresponsive_command() -> None:
+    """Escalate Tier 2 cases whose school leader has not responded in time (run daily)."""
+    from portal.concerns.casework import escalate_unresponsive
+
+    escalated = escalate_unresponsive(district_today())
+    click.echo(
+        f"{len(escalated)} cases escalated" + (f": {', '.join(escalated)}" if escalated else "")
+    )
+
+
+@concerns_cli.command("refresh-due-dates")
+def refresh_due_dates_command() -> None:
+    """Recompute open cases' due dates after the district calendar changes."""
+    from portal.concerns.service_levels import refresh_open_cases
+
+    count = refresh_open_cases()
+    db.session.commit()
+    click.echo(f"Due dates recomputed for {count} open cases.")
+
+
 def register_cli(app: Flask) -> None:
+    from portal.outbox.cli import register_outbox_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(concerns_cli)
+    register_outbox_cli(app)

@@ -118,6 +118,19 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "DEMO_DATA_ALLOWED": not production or _flag("DEMO_DATA_ALLOWED", False),
+        # The portal's address as families reach it, for links in emails and texts.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Outbox: how `flask outbox deliver` sends. Email by SMTP in production, to the log
+        # otherwise; text messages through a gateway class named as "package.module:Class".
+        "EMAIL_SENDER": os.environ.get("EMAIL_SENDER") or ("smtp" if production else "console"),
+        "SMS_SENDER": os.environ.get("SMS_SENDER") or ("" if production else "console"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 587),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _flag("SMTP_STARTTLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", ""),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 12),
     }
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:

@@ -250,6 +250,7 @@ def load_demo(today: date) -> dict[str, int]:
             ),
             actor_id=None,
             ip=None,
+            notify=False,  # fictional people: no welcome emails
         )
         created["accounts"] += 1
     return created

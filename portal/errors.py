@@ -96,7 +96,10 @@ def register_errorhandlers(app: Flask) -> None:
     def database_down(error: OperationalError):
         db.session.rollback()
         g.database_down = True
-        log.error("database unavailable", extra={"error": type(error.orig).__name__})
+        log.error(
+            "database unavailable",
+            extra={"error": type(error.orig).__name__, "reason": str(error.orig)[:120]},
+        )
         return render_error(503)
 
     @app.errorhandler(InternalServerError)

@@ -31,6 +31,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the command line: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    forced = g.get("forced_locale")
+    if forced in languages:  # an address that is itself in one language, like /preguntar
+        return forced
     # While the database is down the account cannot be read; the session still can.
     if not g.get("database_down") and current_user and current_user.is_authenticated:
         if current_user.preferred_language in languages:

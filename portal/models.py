@@ -3,13 +3,36 @@
 from portal.audit.models import AuditEvent
 from portal.auth.models import User, UserRole, UserSession, user_schools
 from portal.calendar.models import NonSchoolDay
+from portal.concerns.models import (
+    Case,
+    CaseEntry,
+    Meeting,
+    QuickLog,
+    ReferenceCounter,
+    SatisfactionResponse,
+    ServiceLevels,
+)
+from portal.families.models import FamilyContact
+from portal.knowledge.models import Article, Category
+from portal.outbox.models import OutboxMessage
 from portal.schools.models import Network, School
 
 __all__ = [
+    "Article",
     "AuditEvent",
+    "Case",
+    "CaseEntry",
+    "Category",
+    "FamilyContact",
+    "Meeting",
     "Network",
     "NonSchoolDay",
+    "OutboxMessage",
+    "QuickLog",
+    "ReferenceCounter",
+    "SatisfactionResponse",
     "School",
+    "ServiceLevels",
     "User",
     "UserRole",
     "UserSession",

@@ -29,7 +29,22 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("main.home", _l("Home")),
+    NavItem("concerns.ask", _l("Ask or raise a concern")),
+    NavItem("concerns.track", _l("Follow your case")),
     NavItem("main.calendar", _l("School calendar")),
+    NavItem(
+        "cases.index",
+        _l("Cases"),
+        roles=frozenset({Role.SPECIALIST, Role.SENIOR_MANAGER, Role.SUPERINTENDENT}),
+    ),
+    NavItem(
+        "cases.knowledge",
+        _l("Knowledge base"),
+        roles=frozenset({Role.SPECIALIST, Role.SENIOR_MANAGER}),
+    ),
+    NavItem(
+        "cases.service_level_settings", _l("Service levels"), roles=frozenset({Role.SENIOR_MANAGER})
+    ),
     NavItem("auth.account", _l("My account"), signed_in=True),
     NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),

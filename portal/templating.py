@@ -8,6 +8,7 @@ from babel.dates import format_interval
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from portal.families.services import display_phone
 from portal.i18n import LANGUAGE_NAMES
 from portal.navigation import nav_for
 
@@ -37,4 +38,5 @@ def register_templating(app: Flask) -> None:
         datetime=format_datetime,
         number=format_decimal,
         date_range=date_range,
+        phone=display_phone,
     )

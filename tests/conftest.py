@@ -83,9 +83,12 @@ def portal_config(database: str, **extra: object) -> dict[str, object]:
 def migrate_and_seed(app: Flask) -> None:
     from flask_migrate import upgrade
 
+    from portal.knowledge.reference_data import load_reference
+
     with app.app_context():
         upgrade()
         load_demo(DEMO_TODAY)
+        load_reference()
 
 
 @pytest.fixture(scope="session")
@@ -221,7 +224,7 @@ def make_user(app: Flask):
             password=password,
         )
         with app.test_request_context():
-            return create_user(data, actor_id=None, ip=None)
+            return create_user(data, actor_id=None, ip=None, notify=False)
 
     return make
 

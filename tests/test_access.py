@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.access import view_is_public
@@ -19,6 +21,16 @@ PUBLIC = {
     "auth.sign_out",
     "i18n.switch",
     "static",
+    "concerns.ask",
+    "concerns.ask_in_spanish",
+    "concerns.answers",
+    "concerns.helpful",
+    "concerns.received",
+    "concerns.track",
+    "concerns.tracked",
+    "concerns.family_message",
+    "concerns.survey",
+    "concerns.stop_tracking",
 }
 # Routes for any signed-in user, whatever their roles.
 ANY_SIGNED_IN = {"auth.account", "auth.change_password"}
@@ -52,7 +64,7 @@ def test_every_protected_route_redirects_an_anonymous_visitor(app, client):
     for rule in routes(app):
         if rule.endpoint in PUBLIC:
             continue
-        path = rule.rule.replace("<int:user_id>", "1")
+        path = re.sub(r"<int:\w+>", "1", rule.rule).replace("<reference>", "FCS-2026-000001")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if method == "GET":
                 response = client.get(path)

@@ -150,12 +150,23 @@ def test_every_message_in_the_code_is_in_the_catalog():
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
     method_map = [
         ("portal/templates/**.html", "jinja2"),
+        ("portal/templates/**.txt", "jinja2"),
         ("portal/**.py", "python"),
         ("dashboards/**.py", "python"),
     ]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
     missing = set()
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=keywords):
+
+    # Like `make i18n`: template folders such as _macros and _partials are read too.
+    def wanted(path: str) -> bool:
+        return not Path(path).name.startswith(".") and Path(path).name not in (
+            "node_modules",
+            "instance",
+        )
+
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT), method_map, keywords=keywords, directory_filter=wanted
+    ):
         msgid = message if isinstance(message, str) else message[0]
         if msgid not in known:
             missing.add(msgid)

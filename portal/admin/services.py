@@ -139,8 +139,10 @@ def led_network_id(user: User) -> int | None:
     return db.session.scalar(select(Network.id).where(Network.superintendent_id == user.id))
 
 
-def create_user(data: UserInput, *, actor_id: int | None, ip: str | None) -> User:
-    """Create an account; raises UserInputError with messages per field."""
+def create_user(
+    data: UserInput, *, actor_id: int | None, ip: str | None, notify: bool = True
+) -> User:
+    """Create an account and email the person that it exists; raises UserInputError."""
     errors = _validate(data, existing=None)
     if errors:
         raise UserInputError(errors)
@@ -156,8 +158,31 @@ def create_user(data: UserInput, *, actor_id: int | None, ip: str | None) -> Use
         ) from exc
     _lead_network(user, data.network_id, changes)
     record("user.created", actor_id=actor_id, target=user, ip=ip, detail=changes)
+    if notify:
+        _queue_welcome(user)
     db.session.commit()
     return user
+
+
+def _queue_welcome(user: User) -> None:
+    from portal.outbox.models import Channel
+    from portal.outbox.services import queue_message
+    from portal.timeutil import district_today
+    from portal.urls import public_url
+
+    queue_message(
+        channel=Channel.EMAIL,
+        recipient=user.email,
+        language=user.preferred_language,
+        kind="account.created",
+        context={
+            "name": user.name,
+            "email": user.email,
+            "portal_url": public_url("auth.sign_in"),
+            "created_on": district_today(),
+        },
+        dedupe_key=f"account.created:{user.id}",
+    )
 
 
 def update_user(user: User, data: UserInput, *, actor_id: int | None, ip: str | None) -> User:

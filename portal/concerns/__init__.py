@@ -1,0 +1,1 @@
+"""Family Constituency Services: questions and concerns worked through tiers."""

@@ -1,0 +1,1 @@
+"""Family contacts shared by concerns, registrations and referrals."""

@@ -1,0 +1,86 @@
+"""Finding a returning family, and normalising how they can be reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.families.models import ContactMethod, FamilyContact
+
+DEFAULT_REGION = "US"
+
+
+def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """A phone number in E.164 (+17205550142), or None when it cannot be a real number."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None) -> str:
+    """A stored number as a person writes it: (720) 555-0142, or +52 … for other countries."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164, None)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """What a family told us about themselves on a form."""
+
+    name: str
+    phone: str | None = None  # already E.164
+    email: str | None = None  # already lower case
+    language: str = "en"
+    other_language: str = ""
+    interpreter_needed: bool = False
+    contact_method: ContactMethod = ContactMethod.PHONE
+    best_time: str = ""
+
+
+def find_or_create_contact(data: ContactInput) -> FamilyContact:
+    """The family's existing record when the phone or email matches, updated; else a new one.
+
+    The caller commits. What the family says now wins: a new phone, language or best time
+    replaces the old one, and nothing they gave before is erased by a blank.
+    """
+    matches = []
+    if data.phone or data.email:
+        conditions = []
+        if data.phone:
+            conditions.append(FamilyContact.phone == data.phone)
+        if data.email:
+            conditions.append(FamilyContact.email == data.email)
+        matches = list(
+            db.session.scalars(
+                select(FamilyContact).where(or_(*conditions)).order_by(FamilyContact.id)
+            )
+        )
+    contact = matches[0] if matches else FamilyContact()
+    contact.name = data.name or contact.name
+    contact.phone = data.phone or contact.phone
+    contact.email = data.email or contact.email
+    contact.language = data.language
+    contact.other_language = data.other_language
+    contact.interpreter_needed = data.interpreter_needed
+    contact.contact_method = data.contact_method
+    contact.best_time = data.best_time or contact.best_time or ""
+    if contact.id is None:
+        db.session.add(contact)
+    return contact

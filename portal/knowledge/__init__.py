@@ -1,0 +1,1 @@
+"""Categories of questions and the bilingual answers to the repeated ones."""
