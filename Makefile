@@ -13,7 +13,7 @@ PO := translations/es/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 DEV := PUENTE_ENV=development
 
-.PHONY: help run install assets translations i18n test test-fast lint format db-upgrade
+.PHONY: help run install assets translations i18n test lint format db-upgrade bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,3 +72,6 @@ format: $(PY_STAMP) ## Format and fix imports
 db-upgrade: $(PY_STAMP) ## Apply migrations to DATABASE_URL (default instance/puente.db)
 	@mkdir -p instance
 	$(DEV) $(FLASK) db upgrade
+
+bench: install ## Measure the family's submit journey (server time, ratios to a baseline)
+	$(BIN)/python bench/family_submit.py

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.concerns.public_views import bp as concerns_bp
     from portal.concerns.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
+    from portal.knowledge.views import bp as knowledge_bp
     from portal.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(concerns_bp)
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(knowledge_bp)
 
 
 def register_access(app: Flask) -> None:

@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("main.home", _l("Home")),
     NavItem("concerns.ask", _l("Ask or raise a concern")),
     NavItem("concerns.track", _l("Follow your case")),
+    NavItem("knowledge.answers", _l("Answers")),
     NavItem("main.calendar", _l("School calendar")),
     NavItem(
         "cases.index",

@@ -31,6 +31,7 @@ PUBLIC = {
     "concerns.family_message",
     "concerns.survey",
     "concerns.stop_tracking",
+    "knowledge.answers",
 }
 # Routes for any signed-in user, whatever their roles.
 ANY_SIGNED_IN = {"auth.account", "auth.change_password"}

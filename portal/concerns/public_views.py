@@ -17,14 +17,16 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.access import public
 from portal.audit.services import record
+from portal.auth.roles import Role
 from portal.concerns import intake
 from portal.concerns.forms import FamilyMessageForm, IntakeForm, SurveyForm, TrackForm
-from portal.concerns.models import Case, CaseKind, Relationship
+from portal.concerns.models import Case, CaseKind, Channel, Relationship
 from portal.extensions import db, limiter
 from portal.families.models import ContactMethod
 from portal.families.services import normalize_phone
@@ -127,6 +129,8 @@ def _intake(form: IntakeForm):  # noqa: ANN202
 
 def _submission(form: IntakeForm, school_id: int | None, language: str) -> intake.Submission:
     chosen = form.language.data
+    # A liaison signed in and filling the form with a family files it on their behalf.
+    on_behalf = current_user.is_authenticated and current_user.has_role(Role.LIAISON)
     return intake.Submission(
         submission_key=form.submission_key.data,
         kind=CaseKind(form.kind.data),
@@ -147,6 +151,8 @@ def _submission(form: IntakeForm, school_id: int | None, language: str) -> intak
         student_grade=form.student_grade.data or "",
         desired_outcome=form.desired_outcome.data or "",
         child_in_danger=bool(form.child_in_danger.data),
+        channel=Channel.LIAISON if on_behalf else Channel.WEB,
+        filed_by_id=current_user.id if on_behalf else None,
     )
 
 

@@ -101,3 +101,72 @@ def volume_by_category(since: datetime) -> list[CategoryVolume]:
     return sorted(
         rows, key=lambda r: (-(r.quick_logs + r.tier1_cases), -r.helpful, r.category.sort_order)
     )
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """A knowledge-base answer as the senior manager writes it, in both languages."""
+
+    category_id: int
+    question_en: str
+    question_es: str
+    answer_en: str
+    answer_es: str
+    published: bool = True
+    sort_order: int = 0
+
+
+def published_by_category() -> list[tuple[Category, list[Article]]]:
+    """Every category that has published answers, with them, for the public answers page."""
+    articles = db.session.scalars(
+        select(Article).where(Article.published).order_by(Article.sort_order, Article.id)
+    )
+    grouped: dict[int, list[Article]] = {}
+    for article in articles:
+        grouped.setdefault(article.category_id, []).append(article)
+    return [(c, grouped[c.id]) for c in categories() if c.id in grouped]
+
+
+def all_articles() -> list[Article]:
+    return list(
+        db.session.scalars(
+            select(Article)
+            .join(Category)
+            .order_by(Category.sort_order, Article.sort_order, Article.id)
+        )
+    )
+
+
+def save_article(
+    article: Article | None, data: ArticleInput, *, actor_id: int, ip: str | None
+) -> Article:
+    """Create or change an answer; audited, and visible to families at once when published."""
+    from portal.audit.services import record
+
+    if db.session.get(Category, data.category_id) is None:
+        raise ValueError("unknown category")
+    created = article is None
+    article = article or Article()
+    for field in (
+        "category_id",
+        "question_en",
+        "question_es",
+        "answer_en",
+        "answer_es",
+        "published",
+        "sort_order",
+    ):
+        setattr(article, field, getattr(data, field))
+    article.updated_by_id = actor_id
+    if created:
+        db.session.add(article)
+    db.session.flush()
+    record(
+        "kb.article_created" if created else "kb.article_changed",
+        actor_id=actor_id,
+        target=article,
+        ip=ip,
+        detail={"published": data.published},
+    )
+    db.session.commit()
+    return article
