@@ -156,6 +156,13 @@ def _submission(form: IntakeForm, school_id: int | None, language: str) -> intak
     )
 
 
+def _speak_as_the_page() -> None:
+    """A fragment speaks its page's language: /preguntar is Spanish whatever the browser says."""
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        g.forced_locale = lang
+
+
 @bp.get("/ask/answers")
 @public
 @limiter.limit("60 per minute")
@@ -163,6 +170,7 @@ def answers():
     """The knowledge-base answers for the chosen category (an htmx fragment, or a page)."""
     from flask_babel import get_locale
 
+    _speak_as_the_page()
     try:
         category_id = int(request.args.get("category", "0"))
     except ValueError:
@@ -176,6 +184,7 @@ def answers():
 @limiter.limit("20 per minute")
 def helpful(article_id: int):
     """Count "this answered my question"."""
+    _speak_as_the_page()
     if not kb.mark_helpful(article_id):
         abort(404)
     return render_template("concerns/_helpful_thanks.html", article_id=article_id)
