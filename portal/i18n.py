@@ -44,6 +44,19 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+# Addresses that are themselves in one language, and where the same page lives for the others.
+LANGUAGE_ADDRESSES = {"/preguntar": ("es", "/ask")}
+
+
+def page_for_language(target: str, language: str) -> str:
+    """Switching away from a one-language address lands on the same page's general address."""
+    path, _, query = target.partition("?")
+    fixed = LANGUAGE_ADDRESSES.get(path)
+    if fixed and fixed[0] != language:
+        return fixed[1] + (f"?{query}" if query else "")
+    return target
+
+
 def safe_next(target: str | None) -> str:
     """A local path to go back to; anything pointing elsewhere becomes the home page."""
     if not target:
@@ -66,7 +79,7 @@ def switch():
         session["lang"] = lang
         if current_user.is_authenticated:
             set_language(current_user, lang)
-    target = safe_next(request.form.get("next"))
+    target = page_for_language(safe_next(request.form.get("next")), lang)
     if request.headers.get("HX-Request") == "true":
         response = current_app.response_class(status=204)
         response.headers["HX-Refresh"] = "true"

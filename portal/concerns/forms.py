@@ -406,3 +406,12 @@ class ServiceLevelForm(FlaskForm):
         _l("Escalate when the school leader has not responded for (business days)"),
         validators=[InputRequired(), NumberRange(1, 60)],
     )
+
+
+class CorrectionForm(FlaskForm):
+    body = TextAreaField(
+        _l("Correction"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Write the correction.")), Length(max=10000)],
+        render_kw={"rows": 2},
+    )

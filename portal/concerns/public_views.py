@@ -120,10 +120,16 @@ def _intake(form: IntakeForm):  # noqa: ANN202
                 ip=request.remote_addr,
             )
             session["receipt"] = {"case": receipt.case_id}
+            if form.language.data in current_app.config["LANGUAGES"]:
+                # The family told us their language: the receipt and tracking pages follow it.
+                session["lang"] = form.language.data
             return redirect(url_for("concerns.received"), code=303)
     status = 422 if form.errors else 200
+    # A form sent back with an error keeps the answers for the category already chosen.
+    chosen = form.category.data if form.category.data in {c.id for c in categories} else None
+    articles = kb.answers_for(chosen, count_shown=False) if chosen else []
     return render_template(
-        "concerns/ask.html", form=form, schools=schools, language=language
+        "concerns/ask.html", form=form, schools=schools, language=language, articles=articles
     ), status
 
 

@@ -25,6 +25,7 @@ from portal.audit.services import record
 from portal.auth.roles import Role
 from portal.concerns import casework, intake, labels, queue, service_levels, workflow
 from portal.concerns.forms import (
+    CorrectionForm,
     EntryForm,
     EscalationForm,
     MeetingForm,
@@ -180,6 +181,7 @@ def _forms(case: Case) -> dict[str, object]:
         "meeting": MeetingForm(prefix="meeting"),
         "escalation": EscalationForm(prefix="escalation"),
         "outcome": OutcomeForm(prefix="outcome"),
+        "correction": CorrectionForm(prefix="correction"),
     }
 
 
@@ -200,6 +202,7 @@ def _render_case(case: Case, forms: dict[str, object], status: int = 200):
         case=case,
         today=today,
         language=_language(),
+        correctable={kind.value for kind in casework.NOTE_KINDS},
         can_triage=current_user.has_role(*TRIAGE),
         **forms,
     ), status
@@ -209,121 +212,120 @@ def _after(case: Case):
     return redirect(url_for("cases.show", reference=case.reference), code=303)
 
 
-def _failed(case: Case, forms: dict[str, object], form_name: str, error: casework.CaseworkError):
+def _act(reference: str, form_name: str, run, message, *, case: Case | None = None):  # noqa: ANN001
+    """Every case action: validate its form, run the service, then the case page or the form
+    again with the service's complaint on the right field (422)."""
+    case = case or _case_or_404(reference)
+    forms = _forms(case)
     form = forms[form_name]
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "danger")
+    form.process(request.form)
+    if form.validate():
+        try:
+            run(case, form)
+        except casework.CaseworkError as error:
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:
+                field.errors = [*field.errors, str(error)]
+            else:
+                flash(str(error), "danger")
+            return _render_case(case, forms, 422)
+        flash(message(case) if callable(message) else message, "success")
+        # An escalation can move a case out of the actor's scope: back to the queue then.
+        if db.session.scalar(queue.visible_cases(current_user).where(Case.id == case.id)):
+            return _after(case)
+        return redirect(url_for("cases.index"), code=303)
     return _render_case(case, forms, 422)
+
+
+def _who() -> dict[str, object]:
+    return {"actor_id": current_user.id, "ip": request.remote_addr}
 
 
 @bp.post("/<reference>/triage")
 @role_required(*TRIAGE)
 def triage(reference: str):
-    case = _case_or_404(reference)
-    forms = _forms(case)
-    form = forms["triage"]
-    form.process(request.form)
-    if form.validate():
-        try:
-            casework.triage(
-                case,
-                casework.Triage(
-                    tier=form.tier.data,
-                    category_id=form.category.data,
-                    school_id=form.school.data,
-                    assignee_id=form.assignee.data,
-                    urgent=bool(form.urgent.data),
-                ),
-                actor_id=current_user.id,
-                ip=request.remote_addr,
-            )
-        except casework.CaseworkError as error:
-            return _failed(case, forms, "triage", error)
-        flash(_l("Triage saved."), "success")
-        return _after(case)
-    return _render_case(case, forms, 422)
+    return _act(
+        reference,
+        "triage",
+        lambda case, form: casework.triage(
+            case,
+            casework.Triage(
+                tier=form.tier.data,
+                category_id=form.category.data,
+                school_id=form.school.data,
+                assignee_id=form.assignee.data,
+                urgent=bool(form.urgent.data),
+            ),
+            **_who(),
+        ),
+        _l("Triage saved."),
+    )
 
 
 @bp.post("/<reference>/status")
 @role_required(*CASEWORK)
 def change_status(reference: str):
-    case = _case_or_404(reference)
-    forms = _forms(case)
-    form = forms["status_form"]
-    form.process(request.form)
-    if form.validate():
-        try:
-            casework.change_status(
-                case,
-                Status(form.status.data),
-                actor_id=current_user.id,
-                ip=request.remote_addr,
-                summary=form.summary.data or "",
-            )
-        except casework.CaseworkError as error:
-            return _failed(case, forms, "status_form", error)
-        flash(_l("Status changed to %(status)s.", status=labels.STATUS[case.status]), "success")
-        return _after(case)
-    return _render_case(case, forms, 422)
+    return _act(
+        reference,
+        "status_form",
+        lambda case, form: casework.change_status(
+            case, Status(form.status.data), summary=form.summary.data or "", **_who()
+        ),
+        lambda case: _l("Status changed to %(status)s.", status=labels.STATUS[case.status]),
+    )
 
 
 @bp.post("/<reference>/entries")
 @role_required(*CASEWORK)
 def add_entry(reference: str):
-    case = _case_or_404(reference)
-    forms = _forms(case)
-    form = forms["entry"]
-    form.process(request.form)
-    if form.validate():
-        try:
-            casework.add_entry(
-                case,
-                EntryKind(form.kind.data),
-                form.body.data,
-                actor_id=current_user.id,
-                ip=request.remote_addr,
-                school_contact=bool(form.with_school.data),
-            )
-        except casework.CaseworkError as error:
-            return _failed(case, forms, "entry", error)
-        flash(_l("Added to the timeline."), "success")
-        return _after(case)
-    return _render_case(case, forms, 422)
+    return _act(
+        reference,
+        "entry",
+        lambda case, form: casework.add_entry(
+            case,
+            EntryKind(form.kind.data),
+            form.body.data,
+            school_contact=bool(form.with_school.data),
+            **_who(),
+        ),
+        _l("Added to the timeline."),
+    )
+
+
+@bp.post("/<reference>/entries/<int:entry_id>/correct")
+@role_required(*CASEWORK)
+def correct_entry(reference: str, entry_id: int):
+    """A correction is a new entry pointing at the old one; nothing is rewritten."""
+    return _act(
+        reference,
+        "correction",
+        lambda case, form: casework.correct_entry(case, entry_id, form.body.data, **_who()),
+        _l("Correction added to the timeline."),
+    )
+
+
+def _meeting_plan(form: MeetingForm) -> casework.MeetingPlan:
+    local = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return casework.MeetingPlan(
+        kind=MeetingKind(form.kind.data),
+        scheduled_for=form.scheduled_for.data.replace(tzinfo=local).astimezone(UTC),
+        location=form.location.data,
+        video=bool(form.video.data),
+        school_leader=form.school_leader.data or "",
+        participants=form.participants.data or "",
+        interpreter_language=form.interpreter_language.data or "",
+    )
 
 
 @bp.post("/<reference>/meetings")
 @role_required(*CASEWORK)
 def schedule_meeting(reference: str):
-    case = _case_or_404(reference)
-    forms = _forms(case)
-    form = forms["meeting"]
-    form.process(request.form)
-    if form.validate():
-        local = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        when = form.scheduled_for.data.replace(tzinfo=local).astimezone(UTC)
-        try:
-            casework.schedule_meeting(
-                case,
-                casework.MeetingPlan(
-                    kind=MeetingKind(form.kind.data),
-                    scheduled_for=when,
-                    location=form.location.data,
-                    video=bool(form.video.data),
-                    school_leader=form.school_leader.data or "",
-                    participants=form.participants.data or "",
-                    interpreter_language=form.interpreter_language.data or "",
-                ),
-                actor_id=current_user.id,
-                ip=request.remote_addr,
-            )
-        except casework.CaseworkError as error:
-            return _failed(case, forms, "meeting", error)
-        flash(_l("Meeting scheduled. The family has been sent an invitation."), "success")
-        return _after(case)
-    return _render_case(case, forms, 422)
+    return _act(
+        reference,
+        "meeting",
+        lambda case, form: casework.schedule_meeting(case, _meeting_plan(form), **_who()),
+        _l("Meeting scheduled. The family has been sent an invitation."),
+    )
 
 
 @bp.post("/<reference>/meetings/<int:meeting_id>/outcome")
@@ -333,47 +335,32 @@ def meeting_outcome(reference: str, meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.case_id != case.id:
         abort(404)
-    forms = _forms(case)
-    form = forms["outcome"]
-    form.process(request.form)
-    if form.validate():
-        casework.record_outcome(
+    return _act(
+        reference,
+        "outcome",
+        lambda case, form: casework.record_outcome(
             meeting,
             MeetingOutcome(form.outcome.data),
             form.notes.data or "",
             form.follow_up_on.data,
-            actor_id=current_user.id,
-            ip=request.remote_addr,
-        )
-        flash(_l("Outcome recorded."), "success")
-        return _after(case)
-    return _render_case(case, forms, 422)
+            **_who(),
+        ),
+        _l("Outcome recorded."),
+        case=case,
+    )
 
 
 @bp.post("/<reference>/escalate")
 @role_required(*CASEWORK)
 def escalate(reference: str):
-    case = _case_or_404(reference)
-    forms = _forms(case)
-    form = forms["escalation"]
-    form.process(request.form)
-    if form.validate():
-        try:
-            casework.escalate(
-                case,
-                EscalationTarget(form.target.data),
-                form.reason.data,
-                actor_id=current_user.id,
-                ip=request.remote_addr,
-            )
-        except casework.CaseworkError as error:
-            return _failed(case, forms, "escalation", error)
-        flash(_l("Escalated to Tier 3."), "success")
-        # An escalation can move the case out of a specialist's scope.
-        if db.session.scalar(queue.visible_cases(current_user).where(Case.id == case.id)):
-            return _after(case)
-        return redirect(url_for("cases.index"), code=303)
-    return _render_case(case, forms, 422)
+    return _act(
+        reference,
+        "escalation",
+        lambda case, form: casework.escalate(
+            case, EscalationTarget(form.target.data), form.reason.data, **_who()
+        ),
+        _l("Escalated to Tier 3."),
+    )
 
 
 @bp.post("/<reference>/access-code")

@@ -257,3 +257,32 @@ def test_a_reissued_code_closes_pages_opened_with_the_old_one(client, app):
 def test_track_page_needs_a_grant(client):
     assert client.get("/track/case").status_code == 404
     assert client.get("/ask/received").status_code == 302
+
+
+def test_a_form_sent_back_keeps_the_answers_of_the_chosen_category(client, app):
+    response = client.post("/ask", data=intake_data(client, app, description=""))
+    assert response.status_code == 422
+    assert 'id="kb-heading"' in response.get_data(as_text=True)
+
+
+def test_the_familys_language_follows_them_to_the_receipt(app):
+    client = app.test_client()
+    client.post(
+        "/preguntar",
+        data=intake_data(client, app, path="/preguntar"),
+        headers={"Accept-Language": "en"},
+    )
+    page = client.get("/ask/received", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in page
+
+
+def test_switching_to_english_on_the_spanish_address_lands_on_the_english_form(client):
+    token = csrf(client, "/preguntar")
+    response = client.post(
+        "/language", data={"csrf_token": token, "lang": "en", "next": "/preguntar"}
+    )
+    assert response.headers["Location"] == "/ask"
+    response = client.post(
+        "/language", data={"csrf_token": token, "lang": "es", "next": "/preguntar"}
+    )
+    assert response.headers["Location"] == "/preguntar"

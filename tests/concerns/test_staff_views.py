@@ -185,3 +185,34 @@ def test_service_levels_page_moves_due_dates(as_role, app, reference):
         },
     )
     assert bad.status_code == 422
+
+
+def test_an_entry_is_corrected_by_a_new_entry(as_role, app, reference):
+    client = as_role(Role.SPECIALIST)
+    post(
+        client,
+        f"/cases/{reference}/entries",
+        {"entry-kind": "internal_note", "entry-body": "Met the principal Tuesday."},
+    )
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        note = case.entries[-1]
+    assert f"/entries/{note.id}/correct" in client.get(f"/cases/{reference}").get_data(as_text=True)
+    empty = post(client, f"/cases/{reference}/entries/{note.id}/correct", {"correction-body": " "})
+    assert empty.status_code == 422
+    response = post(
+        client,
+        f"/cases/{reference}/entries/{note.id}/correct",
+        {"correction-body": "It was Wednesday."},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        assert case.entries[-1].corrects_id == note.id
+        assert db.session.get(type(note), note.id).body == "Met the principal Tuesday."
+    assert (
+        post(
+            client, f"/cases/{reference}/entries/999999/correct", {"correction-body": "x"}
+        ).status_code
+        == 422
+    )
