@@ -52,11 +52,16 @@ def set_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages carry a CSRF token and, for staff, personal data: never stored by a cache.
         # The session is read, not the user: this runs even when the database is down.
-        if session.get("_user_id") or request.method != "GET":
+        if session.get("_user_id") or request.method != "GET" or g.get("sensitive"):
             headers["Cache-Control"] = "no-store"
         else:
             headers.setdefault("Cache-Control", "no-cache")
     return response
+
+
+def mark_sensitive() -> None:
+    """This response shows personal data to someone without an account: never cache it."""
+    g.sensitive = True
 
 
 def register_security(app: Flask) -> None:

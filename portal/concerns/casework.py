@@ -325,9 +325,9 @@ def escalation_recipient(case: Case, target: EscalationTarget) -> int | None:
             .join(School, School.network_id == Network.id)
             .where(School.id == case.school_id)
         )
-    from portal.concerns.intake import _senior_manager_id
+    from portal.concerns.intake import senior_manager_id
 
-    return _senior_manager_id()
+    return senior_manager_id()
 
 
 def escalate(

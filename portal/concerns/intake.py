@@ -76,7 +76,7 @@ class Receipt:
     child_safety: bool
 
 
-def _receipt(case: Case, secret_key: str) -> Receipt:
+def receipt_for(case: Case, secret_key: str) -> Receipt:
     code = access_codes.derive_code(secret_key, case.reference, case.access_salt)
     return Receipt(
         case.id,
@@ -88,7 +88,7 @@ def _receipt(case: Case, secret_key: str) -> Receipt:
     )
 
 
-def _senior_manager_id() -> int | None:
+def senior_manager_id() -> int | None:
     return db.session.scalar(
         select(User.id)
         .join(UserRole)
@@ -102,7 +102,7 @@ def submit(data: Submission, *, secret_key: str, today: date, ip: str | None) ->
     """Record a submission once, however many times it arrives, and queue the receipt."""
     existing = db.session.scalar(select(Case).where(Case.submission_key == data.submission_key))
     if existing is not None:
-        return _receipt(existing, secret_key)
+        return receipt_for(existing, secret_key)
     contact = find_or_create_contact(
         ContactInput(
             name=data.name,
@@ -145,7 +145,7 @@ def submit(data: Submission, *, secret_key: str, today: date, ip: str | None) ->
     )
     if data.child_in_danger:
         # Straight to the senior manager's queue, before anyone triages it.
-        case.assignee_id = _senior_manager_id()
+        case.assignee_id = senior_manager_id()
     apply_due_dates(case)
     case.entries.append(
         CaseEntry(
@@ -164,8 +164,8 @@ def submit(data: Submission, *, secret_key: str, today: date, ip: str | None) ->
         existing = db.session.scalars(
             select(Case).where(Case.submission_key == data.submission_key)
         ).one()
-        return _receipt(existing, secret_key)
-    receipt = _receipt(case, secret_key)
+        return receipt_for(existing, secret_key)
+    receipt = receipt_for(case, secret_key)
     notify_family(case, "concern.receipt", {"access_code": receipt.access_code}, dedupe="receipt")
     record(
         "case.submitted",

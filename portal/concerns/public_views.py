@@ -32,6 +32,7 @@ from portal.families.models import ContactMethod
 from portal.families.services import normalize_phone
 from portal.knowledge import services as kb
 from portal.schools.models import School
+from portal.security import mark_sensitive
 from portal.timeutil import district_today
 
 bp = Blueprint("concerns", __name__)
@@ -204,7 +205,8 @@ def received():
     case = db.session.get(Case, grant.get("case", 0)) if grant else None
     if case is None:
         return redirect(url_for("concerns.ask"))
-    receipt = intake._receipt(case, current_app.config["SECRET_KEY"])
+    mark_sensitive()
+    receipt = intake.receipt_for(case, current_app.config["SECRET_KEY"])
     return render_template("concerns/received.html", receipt=receipt, case=case)
 
 
@@ -243,6 +245,7 @@ def track():
 
 
 def _tracked_case() -> Case:
+    mark_sensitive()
     grant = session.get("tracking") or {}
     case = db.session.get(Case, grant.get("case", 0)) if grant else None
     # A re-issued code changes the salt: every page opened with the old one closes.

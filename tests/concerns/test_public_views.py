@@ -286,3 +286,43 @@ def test_switching_to_english_on_the_spanish_address_lands_on_the_english_form(c
         "/language", data={"csrf_token": token, "lang": "es", "next": "/preguntar"}
     )
     assert response.headers["Location"] == "/preguntar"
+
+
+def test_receipt_and_case_pages_are_never_cached(client, app):
+    client.post("/ask", data=intake_data(client, app))
+    assert client.get("/ask/received").headers["Cache-Control"] == "no-store"
+    reference, code = receipt_codes(client)
+    client.post(
+        "/track", data={"csrf_token": csrf(client), "reference": reference, "access_code": code}
+    )
+    assert client.get("/track/case").headers["Cache-Control"] == "no-store"
+    assert client.get("/answers").headers["Cache-Control"] == "no-cache"
+
+
+def test_the_survey_takes_one_answer(client, app):
+    from portal.concerns.casework import change_status
+    from portal.concerns.models import SatisfactionResponse, Status
+
+    client.post("/ask", data=intake_data(client, app))
+    reference, code = receipt_codes(client)
+    with app.test_request_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        change_status(case, Status.RESOLVED, actor_id=None, ip=None, summary="Done.")
+    client.post(
+        "/track", data={"csrf_token": csrf(client), "reference": reference, "access_code": code}
+    )
+    token = csrf(client, "/track/case")
+    assert (
+        client.post("/track/case/survey", data={"csrf_token": token, "rating": "9"}).status_code
+        == 422
+    )
+    for rating in ("4", "1"):
+        assert (
+            client.post(
+                "/track/case/survey", data={"csrf_token": token, "rating": rating}
+            ).status_code
+            == 303
+        )
+    with app.app_context():
+        answers = db.session.scalars(select(SatisfactionResponse)).all()
+        assert [a.rating for a in answers] == [4]
