@@ -49,6 +49,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("auth.account", _l("My account"), signed_in=True),
     NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),
+    NavItem("admin.calendar", _l("District calendar"), roles=frozenset({Role.ADMIN})),
 )
 
 

@@ -39,6 +39,7 @@ ADMIN_ONLY = {
     "admin.users": "/admin/users",
     "admin.new_user": "/admin/users/new",
     "admin.audit_log": "/admin/audit",
+    "admin.calendar": "/admin/calendar",
 }
 
 

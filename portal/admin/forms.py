@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     PasswordField,
     RadioField,
@@ -19,6 +20,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.auth.roles import Role
 from portal.auth.services import PASSWORD_MAX_LENGTH
+from portal.textclean import clean_line
 
 
 class CheckboxesField(SelectMultipleField):
@@ -83,3 +85,30 @@ class UserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes state: it only needs the CSRF token."""
+
+
+class NonSchoolDayForm(FlaskForm):
+    """A weekday without classes, named in both languages."""
+
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Choose the date."))])
+    kind = RadioField(
+        _l("What kind of day"),
+        choices=[
+            SelectChoice("holiday", _l("Holiday: schools and offices closed")),
+            SelectChoice("break", _l("Break: schools and offices closed")),
+            SelectChoice("no_students", _l("No classes: offices open")),
+        ],
+        default="holiday",
+        validators=[DataRequired()],
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Name the day in English.")), Length(max=120)],
+    )
+    name_es = StringField(
+        _l("Name in Spanish"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Name the day in Spanish.")), Length(max=120)],
+        render_kw={"lang": "es"},
+    )

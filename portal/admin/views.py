@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,13 +11,16 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.access import role_required
 from portal.admin import services
-from portal.admin.forms import ConfirmForm, UserForm
+from portal.admin.forms import ConfirmForm, NonSchoolDayForm, UserForm
 from portal.audit import services as audit
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.calendar import services as calendar_services
+from portal.calendar.models import DayKind, NonSchoolDay
 from portal.extensions import db
 from portal.htmx import is_fragment_request, redirect_to
 from portal.schools.models import Network
+from portal.timeutil import district_today
 
 bp = Blueprint("admin", __name__)
 
@@ -211,3 +215,46 @@ def audit_log():
     return render_template(
         "admin/audit.html", page=page, actions=known, action=action, actors=actors
     )
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def calendar():
+    """The district calendar: add or remove days without classes; due dates follow."""
+    form = NonSchoolDayForm()
+    if form.validate_on_submit():
+        try:
+            calendar_services.add_day(
+                form.day.data,
+                DayKind(form.kind.data),
+                form.name_en.data,
+                form.name_es.data,
+                actor_id=current_user.id,
+                ip=request.remote_addr,
+            )
+        except calendar_services.CalendarError as error:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            flash(_l("The calendar has been updated; open cases' due dates have moved."), "success")
+            return redirect(url_for("admin.calendar"), code=303)
+    first, last = calendar_services.school_year_bounds(district_today())
+    return render_template(
+        "admin/calendar.html",
+        form=form,
+        confirm=ConfirmForm(),
+        days=calendar_services.days_between(first, last),
+        language=str(get_locale()),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/calendar/<int:day_id>/delete")
+@role_required(Role.ADMIN)
+def remove_calendar_day(day_id: int):
+    row = db.session.get(NonSchoolDay, day_id)
+    if row is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    calendar_services.remove_day(row, actor_id=current_user.id, ip=request.remote_addr)
+    flash(_l("The day has been removed; it is a school day again."), "success")
+    return redirect(url_for("admin.calendar"), code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from blinker import signal
 from sqlalchemy import select
 
 from portal.calendar.models import DayKind, NonSchoolDay
@@ -113,3 +114,60 @@ def days_between(first: date, last: date) -> list[NonSchoolDay]:
             .order_by(NonSchoolDay.day)
         )
     )
+
+
+# Sent after the calendar changes, so that features whose dates hang on it (service levels)
+# recompute them in the same transaction without the calendar knowing about them.
+calendar_changed = signal("puente.calendar-changed")
+
+
+class CalendarError(ValueError):
+    """A change the calendar cannot take; `field` names the form field at fault."""
+
+    def __init__(self, message: object, field: str) -> None:
+        super().__init__(str(message))
+        self.field = field
+
+
+def add_day(
+    day: date, kind: DayKind, name_en: str, name_es: str, *, actor_id: int, ip: str | None
+) -> NonSchoolDay:
+    """Close a weekday (a snow day, a new holiday); open cases' due dates move at once."""
+    from flask_babel import lazy_gettext as _l
+
+    from portal.audit.services import record
+
+    if day.weekday() >= 5:
+        raise CalendarError(_l("Weekends are never school days; choose a weekday."), "day")
+    if db.session.scalar(select(NonSchoolDay.id).where(NonSchoolDay.day == day)):
+        raise CalendarError(_l("That day is already on the calendar."), "day")
+    row = NonSchoolDay(day=day, kind=kind, name_en=name_en, name_es=name_es)
+    db.session.add(row)
+    db.session.flush()
+    calendar_changed.send(row)
+    record(
+        "calendar.day_added",
+        actor_id=actor_id,
+        target=row,
+        ip=ip,
+        detail={"day": day.isoformat(), "kind": kind.value},
+    )
+    db.session.commit()
+    return row
+
+
+def remove_day(row: NonSchoolDay, *, actor_id: int, ip: str | None) -> None:
+    """Make a closed day a working day again; due dates move back."""
+    from portal.audit.services import record
+
+    record(
+        "calendar.day_removed",
+        actor_id=actor_id,
+        target=row,
+        ip=ip,
+        detail={"day": row.day.isoformat(), "kind": row.kind.value},
+    )
+    db.session.delete(row)
+    db.session.flush()
+    calendar_changed.send(row)
+    db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.calendar.services import add_business_days
+from portal.calendar.services import add_business_days, calendar_changed
 from portal.concerns.models import Case, ServiceLevels, Status
 from portal.extensions import db
 
@@ -80,3 +80,9 @@ def update_levels(
     )
     db.session.commit()
     return moved
+
+
+@calendar_changed.connect
+def _calendar_changed(_sender: object) -> None:
+    # The caller commits: the calendar change and the moved due dates land together.
+    refresh_open_cases()
