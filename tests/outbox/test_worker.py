@@ -62,8 +62,12 @@ def test_two_workers_never_send_the_same_message(live_app, monkeypatch):
         thread.join(timeout=60)
     try:
         assert not errors, errors
-        assert sorted(RecordingSender.sent) == sorted(ids)  # each once, none twice
-        assert sum(r.sent for r in reports) == MESSAGES
+        # The live database is shared with other tests, whose pending messages (receipts,
+        # say) these workers may deliver too: judge only this test's, but every send counts.
+        sent = RecordingSender.sent
+        assert len(sent) == len(set(sent))  # none twice
+        assert sorted(i for i in sent if i in ids) == sorted(ids)  # each of ours once
+        assert sum(r.sent for r in reports) >= MESSAGES
         with live_app.app_context():
             statuses = set(
                 db.session.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids)))
