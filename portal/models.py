@@ -15,10 +15,24 @@ from portal.concerns.models import (
 from portal.families.models import FamilyContact
 from portal.knowledge.models import Article, Category
 from portal.outbox.models import OutboxMessage
+from portal.programmes.models import (
+    Attendance,
+    Offering,
+    OfferingSession,
+    Programme,
+    Registration,
+    offering_facilitators,
+)
 from portal.schools.models import Network, School
 
 __all__ = [
     "Article",
+    "Attendance",
+    "Offering",
+    "OfferingSession",
+    "Programme",
+    "Registration",
+    "offering_facilitators",
     "AuditEvent",
     "Case",
     "CaseEntry",

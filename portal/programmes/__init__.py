@@ -1,0 +1,1 @@
+"""Workshops, events and programmes: offerings, registration, waitlists and attendance."""
