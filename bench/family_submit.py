@@ -27,7 +27,7 @@ from portal import create_app  # noqa: E402
 from portal.demo import load_demo  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.knowledge.models import Category  # noqa: E402
-from portal.knowledge.reference_data import load_reference  # noqa: E402
+from portal.reference import load_reference  # noqa: E402
 from portal.timeutil import district_today  # noqa: E402
 
 PHONE = {

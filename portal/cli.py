@@ -82,19 +82,21 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Accounts exist already; demo data not loaded.")
         return
     from portal.concerns.demo import load_demo_cases
-    from portal.knowledge.reference_data import load_reference
+    from portal.programmes.demo import load_demo_offerings
+    from portal.reference import load_reference
 
     today = district_today()
     created = load_demo(today)
     created.update(load_reference())
     created.update(load_demo_cases(today))
+    created.update(load_demo_offerings(today))
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
 
 
 @seed_cli.command("reference")
 def seed_reference() -> None:
     """Load the categories and starter answers families need (safe in production)."""
-    from portal.knowledge.reference_data import load_reference
+    from portal.reference import load_reference
 
     added = load_reference()
     click.echo("Reference data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))

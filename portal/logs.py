@@ -49,12 +49,14 @@ def configure_logging(app: Flask) -> None:
         if request.endpoint == "static":
             return response
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        # The path only: query strings can carry what a family typed.
+        # The route, not the path: a path can carry a family's cancel code, and a query
+        # string what they typed. Unmatched paths are logged cut short.
+        rule = request.url_rule.rule if request.url_rule else request.path[:80]
         log.info(
             "request",
             extra={
                 "method": request.method,
-                "path": request.path[:200],
+                "path": rule,
                 "endpoint": request.endpoint,
                 "status": response.status_code,
                 "duration_ms": round(elapsed, 1),

@@ -32,6 +32,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("concerns.ask", _l("Ask or raise a concern")),
     NavItem("concerns.track", _l("Follow your case")),
     NavItem("knowledge.answers", _l("Answers")),
+    NavItem("workshops.index", _l("Workshops")),
     NavItem("main.calendar", _l("School calendar")),
     NavItem(
         "cases.index",

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from babel.dates import format_interval
+from babel.dates import format_interval, format_skeleton
+from babel.dates import format_time as babel_format_time
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    to_user_timezone,
+)
 
 from portal.families.services import display_phone
 from portal.i18n import LANGUAGE_NAMES
@@ -18,6 +25,16 @@ def date_range(first: date, last: date) -> str:
     if first == last:
         return format_date(first, "full")
     return format_interval(first, last, "yMMMMd", locale=get_locale())
+
+
+def when(moment: datetime) -> str:
+    """'Mon, Jan 11, 2027, 6:00 PM' or 'lun, 11 ene 2027, 18:00': a session's time, no seconds."""
+    local = to_user_timezone(moment)
+    locale = get_locale()
+    return (
+        f"{format_skeleton('yMMMEd', local, locale=locale)}, "
+        f"{babel_format_time(local, 'short', locale=locale)}"
+    )
 
 
 def current_path() -> str:
@@ -38,5 +55,6 @@ def register_templating(app: Flask) -> None:
         datetime=format_datetime,
         number=format_decimal,
         date_range=date_range,
+        when=when,
         phone=display_phone,
     )

@@ -83,7 +83,7 @@ def portal_config(database: str, **extra: object) -> dict[str, object]:
 def migrate_and_seed(app: Flask) -> None:
     from flask_migrate import upgrade
 
-    from portal.knowledge.reference_data import load_reference
+    from portal.reference import load_reference
 
     with app.app_context():
         upgrade()

@@ -32,6 +32,12 @@ PUBLIC = {
     "concerns.survey",
     "concerns.stop_tracking",
     "knowledge.answers",
+    "workshops.index",
+    "workshops.offering",
+    "workshops.registered",
+    "workshops.manage",
+    "workshops.cancel",
+    "workshops.calendar_file",
 }
 # Routes for any signed-in user, whatever their roles.
 ANY_SIGNED_IN = {"auth.account", "auth.change_password"}
@@ -66,7 +72,11 @@ def test_every_protected_route_redirects_an_anonymous_visitor(app, client):
     for rule in routes(app):
         if rule.endpoint in PUBLIC:
             continue
-        path = re.sub(r"<int:\w+>", "1", rule.rule).replace("<reference>", "FCS-2026-000001")
+        path = (
+            re.sub(r"<int:\w+>", "1", rule.rule)
+            .replace("<reference>", "FCS-2026-000001")
+            .replace("<code>", "x")
+        )
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if method == "GET":
                 response = client.get(path)

@@ -5,22 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from portal.concerns.models import Case
-from portal.families.models import ContactMethod
+from portal.families.messages import message_family
 from portal.urls import public_url
 
 
 def notify_family(
     case: Case, kind: str, context: dict[str, Any] | None = None, *, dedupe: str | None = None
 ) -> int:
-    """Queue `kind` to the family by email and/or text, in their language; the caller commits.
-
-    Email when they gave an address; a text when they asked to be texted (or gave only a
-    phone). `dedupe` makes the message once-only for this case, whatever retries happen.
-    """
-    from portal.outbox.models import Channel
-    from portal.outbox.services import queue_message
-
-    contact = case.contact
+    """Queue `kind` about this case to the family, in the case's language."""
     data = {
         "case": case,
         "reference": case.reference,
@@ -28,24 +20,10 @@ def notify_family(
         "track_url": public_url("concerns.track"),
         **(context or {}),
     }
-    channels = []
-    if contact.email:
-        channels.append((Channel.EMAIL, contact.email))
-    if contact.phone and (contact.contact_method == ContactMethod.TEXT or not contact.email):
-        channels.append((Channel.SMS, contact.phone))
-    queued = 0
-    for channel, recipient in channels:
-        key = f"{case.reference}:{kind}:{dedupe}:{channel.value}" if dedupe else None
-        if (
-            queue_message(
-                channel=channel,
-                recipient=recipient,
-                language=case.language,
-                kind=kind,
-                context=data,
-                dedupe_key=key,
-            )
-            is not None
-        ):
-            queued += 1
-    return queued
+    return message_family(
+        case.contact,
+        language=case.language,
+        kind=kind,
+        context=data,
+        dedupe=f"{case.reference}:{kind}:{dedupe}" if dedupe else None,
+    )

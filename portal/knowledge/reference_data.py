@@ -135,7 +135,7 @@ ARTICLES = {
 }
 
 
-def load_reference() -> dict[str, int]:
+def load_categories_and_answers() -> dict[str, int]:
     """Create the categories and starter answers that are missing; never overwrite edits."""
     added = {"categories": 0, "answers": 0}
     existing = {c.code: c for c in db.session.scalars(select(Category))}
