@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("knowledge.answers", _l("Answers")),
     NavItem("workshops.index", _l("Workshops")),
     NavItem("main.calendar", _l("School calendar")),
+    NavItem("events.index", _l("Events"), roles=frozenset({Role.LIAISON, Role.PROGRAMME_STAFF})),
     NavItem(
         "cases.index",
         _l("Cases"),

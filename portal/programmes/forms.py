@@ -77,3 +77,46 @@ class RegistrationForm(FlaskForm):
     def validate_email(self, field: EmailField) -> None:
         if not field.data and not self.phone.data:
             raise ValidationError(_l("Give us a phone number or an email address."))
+
+
+class WalkInForm(FlaskForm):
+    """A walk-in at the door: a few seconds, phone or email finds someone already known."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Tell us your name.")), Length(max=120)],
+        render_kw={"autocomplete": "off"},
+    )
+    phone = TelField(
+        _l("Phone number"),
+        filters=[clean_line],
+        validators=[Optional(), Length(max=30)],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.org.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    language = RadioField(
+        _l("Language"),
+        choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")],
+        default="es",
+        validators=[InputRequired()],
+    )
+    children_count = IntegerField(
+        _l("Children who need childcare"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 10, _l("Enter a number from 0 to 10."))],
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def validate_phone(self, field: TelField) -> None:
+        if field.data and normalize_phone(field.data) is None:
+            raise ValidationError(_l("Enter a phone number we can call, like 720-555-0142."))

@@ -83,3 +83,67 @@ def test_spanish_parent_registers_on_a_phone(phone_page, two_seats):  # noqa: F8
     assert page.get_by_role("link", name="Añadir las sesiones a mi calendario").count() == 1
     assert_accessible_in(page, "es")
     assert_clean(page)
+
+
+@pytest.fixture
+def six_families(live_app, two_seats):  # noqa: ANN001, ANN201
+    """The two-seat offering grown to eight seats with six registered families."""
+    from portal.families.services import ContactInput
+    from portal.programmes import registration as reg
+
+    with live_app.app_context():
+        offering = db.session.get(Offering, two_seats)
+        offering.capacity = 8
+        db.session.commit()
+        for n in range(6):
+            reg.register(
+                two_seats,
+                reg.RegistrationInput(
+                    contact=ContactInput(
+                        name=f"Familia {'ABCDEF'[n]} Hernández", phone=f"+1720555{7100 + n}"
+                    ),
+                    children_count=n % 2,
+                ),
+                today=datetime.now(UTC).date(),
+            )
+        session_id = db.session.scalars(
+            select(OfferingSession.id)
+            .where(OfferingSession.offering_id == two_seats)
+            .order_by(OfferingSession.starts_at)
+        ).first()
+    return f"/events/{two_seats}/sessions/{session_id}"
+
+
+def test_liaison_runs_the_door_on_a_tablet(browser, live_server, six_families):
+    from portal.auth.roles import Role
+    from portal.demo import DEMO_PASSWORD
+    from tests.browser.test_concern_journeys import watched_page
+    from tests.conftest import demo_email
+
+    with watched_page(
+        browser, live_server, locale="es-MX", viewport={"width": 768, "height": 1024}
+    ) as page:
+        page.goto(page.base + "/sign-in")
+        page.get_by_label("Correo electrónico").fill(demo_email(Role.LIAISON))
+        page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/account$"))
+        page.goto(page.base + six_families)
+        assert_accessible_in(page, "es")
+        for letter in "ABCDE":
+            page.get_by_label("Buscar por nombre o teléfono").fill(f"Familia {letter}")
+            row = page.locator("#roster li").filter(has_text=f"Familia {letter} Hernández")
+            row.get_by_role("button", name=re.compile("Registrar llegada")).click()
+            row.get_by_role("button", name=re.compile("Llegó")).wait_for()
+        counts = page.locator("#door-counts dd").all_inner_texts()
+        assert counts[:2] == ["6", "5"]
+        assert_accessible_in(page, "es")
+        for name, phone in [("Marta Solís", "720 555 7201"), ("Jorge Lara", "720 555 7202")]:
+            page.locator("#name").fill(name)
+            page.get_by_label("Número de teléfono").fill(phone)
+            page.get_by_role("button", name="Inscribir y registrar llegada").click()
+            page.get_by_role("status").filter(has_text=name).wait_for()
+        counts = page.locator("#door-counts dd").all_inner_texts()
+        assert counts[:3] == ["8", "7", "2"]
+        assert_accessible_in(page, "es")
+        assert_clean(page)

@@ -1,0 +1,161 @@
+"""The liaison's door console: scope, roster search, check-in and undo, walk-ins, counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth.roles import Role
+from portal.extensions import db
+from portal.families.services import ContactInput
+from portal.programmes import registration as reg
+from portal.programmes.models import OfferingSession, Registration
+from tests.conftest import csrf, post
+from tests.programmes.test_registration import TODAY
+
+
+@pytest.fixture
+def event(app, offering):  # noqa: ANN001, ANN201
+    """An offering at Goldrick (the demo liaison's school) with two registered families."""
+    offering_id = offering(capacity=5)
+    with app.app_context():
+        for name, phone, kids in (
+            ("Ana Beltrán", "+17205550101", 2),
+            ("Luis Pérez", "+17205550202", 0),
+        ):
+            reg.register(
+                offering_id,
+                reg.RegistrationInput(
+                    contact=ContactInput(name=name, phone=phone), children_count=kids
+                ),
+                today=TODAY,
+            )
+        session_id = db.session.scalars(
+            select(OfferingSession.id)
+            .where(OfferingSession.offering_id == offering_id)
+            .order_by(OfferingSession.starts_at)
+        ).first()
+        ids = {
+            r.contact.name: r.id
+            for r in db.session.scalars(
+                select(Registration).where(Registration.offering_id == offering_id)
+            )
+        }
+    return {
+        "offering": offering_id,
+        "session": session_id,
+        "ids": ids,
+        "url": f"/events/{offering_id}/sessions/{session_id}",
+    }
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        (Role.LIAISON, 200),
+        (Role.PROGRAMME_STAFF, 200),
+        (Role.SPECIALIST, 403),
+        (Role.SOCIAL_WORKER, 403),
+        (Role.ADMIN, 403),
+        (Role.FAMILY, 403),
+        (Role.ANALYST, 403),
+    ],
+)
+def test_who_opens_the_door(as_role, event, role, status):
+    assert as_role(role).get(event["url"]).status_code == status
+
+
+def test_a_liaison_at_another_school_gets_404(app, make_user, event):
+    from portal.schools.models import School
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        other = db.session.scalar(select(School.id).where(School.code == "101"))
+    user = make_user(Role.LIAISON, schools=(other,))
+    client = app.test_client()
+    sign_in(client, user.email)
+    assert client.get(event["url"]).status_code == 404
+    assert (
+        post(client, event["url"] + f"/check-in/{event['ids']['Ana Beltrán']}").status_code == 404
+    )
+
+
+def test_search_by_name_or_phone_digits(as_role, event):
+    client = as_role(Role.LIAISON)
+    by_name = client.get(event["url"] + "?q=beltr", headers={"HX-Request": "true"})
+    body = by_name.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="roster"') and "Ana Beltrán" in body
+    assert "Luis Pérez" not in body
+    by_phone = client.get(event["url"] + "?q=0202", headers={"HX-Request": "true"})
+    assert "Luis Pérez" in by_phone.get_data(as_text=True)
+
+
+def test_check_in_and_undo_update_the_counts(as_role, event):
+    client = as_role(Role.LIAISON)
+    ana = event["ids"]["Ana Beltrán"]
+    token = csrf(client, event["url"])
+    response = client.post(
+        event["url"] + f"/check-in/{ana}",
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+        data={"present": "1"},
+    )
+    body = response.get_data(as_text=True)
+    assert f'id="participant-{ana}"' in body and 'aria-pressed="true"' in body
+    assert 'hx-swap-oob="true"' in body
+    counts = re.findall(r"<dd>(\d+)</dd>", body)
+    assert counts == ["2", "1", "0", "2"]  # registered, checked in, walk-ins, children
+    undone = client.post(
+        event["url"] + f"/check-in/{ana}",
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+        data={"present": "0"},
+    )
+    assert re.findall(r"<dd>(\d+)</dd>", undone.get_data(as_text=True)) == ["2", "0", "0", "0"]
+
+
+def test_walk_ins_new_and_known(as_role, app, event):
+    client = as_role(Role.PROGRAMME_STAFF)  # an English-speaking account
+    new = post(
+        client,
+        event["url"] + "/walk-in",
+        {"name": "Rosa Núñez", "phone": "720 555 0303", "language": "es", "children_count": "1"},
+    )
+    assert new.status_code == 200 and "registered at the door" in new.get_data(as_text=True)
+    known = post(
+        client,
+        event["url"] + "/walk-in",
+        {"name": "Luis P.", "phone": "(720) 555-0202", "language": "es"},
+    )
+    assert "was already registered" in known.get_data(as_text=True)
+    page = client.get(event["url"]).get_data(as_text=True)
+    assert re.findall(r"<dd>(\d+)</dd>", page) == ["3", "2", "1", "1"]
+    bad = post(client, event["url"] + "/walk-in", {"name": "", "phone": "1", "language": "es"})
+    assert bad.status_code == 422
+
+
+def test_homework_is_recorded_for_programmes_that_assign_it(app, as_role, event):
+    from portal.programmes.models import Attendance, Offering, Programme
+
+    with app.app_context():
+        offering = db.session.get(Offering, event["offering"])
+        db.session.get(Programme, offering.programme_id).assigns_homework = True
+        db.session.commit()
+    client = as_role(Role.LIAISON)
+    luis = event["ids"]["Luis Pérez"]
+    assert "Tarea hecha" in client.get(event["url"]).get_data(as_text=True)
+    post(client, event["url"] + f"/homework/{luis}", {"done": "1"})
+    with app.app_context():
+        assert (
+            db.session.scalars(
+                select(Attendance.homework_done).where(Attendance.registration_id == luis)
+            ).one()
+            is True
+        )
+
+
+def test_events_list_is_scoped(as_role, event):
+    assert "Reto de Comidas Saludables" in as_role(Role.LIAISON).get("/events/").get_data(
+        as_text=True
+    )
+    assert as_role(Role.SPECIALIST).get("/events/").status_code == 403
