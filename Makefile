@@ -76,5 +76,6 @@ db-upgrade: $(PY_STAMP) ## Apply migrations to DATABASE_URL (default instance/pu
 	@mkdir -p instance
 	$(DEV) $(FLASK) db upgrade
 
-bench: install ## Measure the family's submit journey (server time, ratios to a baseline)
+bench: install ## Server time of the family's submit journey and of the door console
 	$(BIN)/python bench/family_submit.py
+	$(BIN)/python bench/door.py
