@@ -76,6 +76,7 @@ db-upgrade: $(PY_STAMP) ## Apply migrations to DATABASE_URL (default instance/pu
 	@mkdir -p instance
 	$(DEV) $(FLASK) db upgrade
 
-bench: install ## Server time of the family's submit journey and of the door console
+bench: install ## Family submit journey, door console, and 200-for-40 registration bursts
 	$(BIN)/python bench/family_submit.py
 	$(BIN)/python bench/door.py
+	$(BIN)/python bench/registration_burst.py
