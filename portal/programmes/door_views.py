@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -42,7 +42,12 @@ def index():
         .order_by(Offering.id.desc())
         .limit(100)
     ).all()
-    return render_template("events/index.html", offerings=offerings, language=_language())
+    return render_template(
+        "events/index.html",
+        offerings=offerings,
+        language=_language(),
+        can_cancel=current_user.has_role(Role.PROGRAMME_STAFF),
+    )
 
 
 def _session_or_404(offering_id: int, session_id: int) -> OfferingSession:
@@ -167,3 +172,36 @@ def walk_in(offering_id: int, session_id: int):
         else _l("%(name)s registered at the door and checked in.", name=name)
     )
     return _door(session, WalkInForm(formdata=None), message=str(message))
+
+
+@bp.post("/<int:offering_id>/cancel")
+@role_required(Role.PROGRAMME_STAFF)
+def cancel_offering(offering_id: int):
+    """Cancel the whole offering; every registrant is told in their language."""
+    from flask import flash, redirect, url_for
+
+    from portal.admin.forms import ConfirmForm
+    from portal.programmes.offerings import OfferingError
+    from portal.programmes.offerings import cancel_offering as cancel
+
+    offering = db.session.scalar(
+        attendance.visible_offerings(current_user).where(Offering.id == offering_id)
+    )
+    if offering is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        told = cancel(offering, actor_id=current_user.id, ip=request.remote_addr)
+    except OfferingError:
+        flash(_l("This offering is already cancelled or completed."), "warning")
+    else:
+        flash(
+            ngettext(
+                "Cancelled. %(num)d family is being told in its language.",
+                "Cancelled. %(num)d families are being told in their language.",
+                told,
+            ),
+            "success",
+        )
+    return redirect(url_for("events.index"), code=303)

@@ -159,3 +159,24 @@ def test_events_list_is_scoped(as_role, event):
         as_text=True
     )
     assert as_role(Role.SPECIALIST).get("/events/").status_code == 403
+
+
+def test_programme_staff_cancel_an_offering_and_every_family_is_told(as_role, app, event):
+    from portal.outbox.models import OutboxMessage
+    from portal.programmes.models import Offering, OfferingStatus
+
+    liaison = as_role(Role.LIAISON)
+    assert post(liaison, f"/events/{event['offering']}/cancel").status_code == 403
+    staff = as_role(Role.PROGRAMME_STAFF)
+    assert "Cancel this offering" in staff.get("/events/").get_data(as_text=True)
+    response = post(staff, f"/events/{event['offering']}/cancel")
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Offering, event["offering"]).status == OfferingStatus.CANCELLED
+        messages = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "offering.cancelled")
+        ).all()
+        assert len(messages) == 2 and all(m.language == "en" for m in messages)
+    again = post(staff, f"/events/{event['offering']}/cancel")
+    assert again.status_code == 303
+    assert post(staff, "/events/999999/cancel").status_code == 404
