@@ -9,26 +9,18 @@ p95 per request and each p50 as a ratio to /healthz's p50 measured in the same r
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import statistics
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import BASELINE, Timings, bench_app, engine_name
+from sqlalchemy import insert, select
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.families.models import FamilyContact  # noqa: E402
-from portal.programmes.models import (  # noqa: E402
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.extensions import db
+from portal.families.models import FamilyContact
+from portal.programmes.models import (
     Offering,
     OfferingLanguage,
     OfferingSession,
@@ -37,25 +29,15 @@ from portal.programmes.models import (  # noqa: E402
     Registration,
     RegistrationStatus,
 )
-from portal.reference import load_reference  # noqa: E402
-from portal.schools.models import School  # noqa: E402
-from portal.timeutil import district_today  # noqa: E402
+from portal.schools.models import School
 
 TOTAL = 10_000
 PER_OFFERING = 40
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def fill(app) -> tuple[int, int, list[int]]:  # noqa: ANN001
     """10,000 registrations in 250 offerings; returns the liaison's offering, session, people."""
     with app.app_context():
-        upgrade()
-        load_demo(district_today())
-        load_reference()
         programme = db.session.scalar(select(Programme).where(Programme.code == "healthy-meals"))
         school = db.session.scalar(select(School).where(School.code == "506"))
         start = datetime.now(UTC) + timedelta(days=3)
@@ -113,19 +95,7 @@ def fill(app) -> tuple[int, int, list[int]]:  # noqa: ANN001
 
 
 def main(rounds: int) -> None:
-    folder = tempfile.mkdtemp(prefix="puente-bench-")
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-    app = create_app(
-        {
-            "PUENTE_ENV": "test",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_KIB": 1024,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    app = bench_app(RATELIMIT_ENABLED=False)
     offering_id, session_id, people = fill(app)
     client = app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
@@ -137,35 +107,32 @@ def main(rounds: int) -> None:
         r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(door).get_data(as_text=True)
     ).group(1)
     htmx = {"HX-Request": "true", "X-CSRFToken": token}
-    timings: dict[str, list[float]] = {}
-
-    def timed(name: str, method: str, path: str, **kwargs):  # noqa: ANN202
-        start = time.perf_counter()
-        response = client.open(path, method=method, **kwargs)
-        timings.setdefault(name, []).append((time.perf_counter() - start) * 1000)
-        if response.status_code >= 400:
-            raise RuntimeError(f"{name} answered {response.status_code}")
-
+    timings = Timings()
     for n in range(rounds):
         person = people[n % len(people)]
-        timed("GET /healthz (baseline)", "GET", "/healthz")
-        timed("search roster (htmx)", "GET", f"{door}?q=Parent 0-{n % 40}", headers=htmx)
-        timed(
+        timings.request(BASELINE, client, "GET", "/healthz")
+        timings.request(
+            "search roster (htmx)", client, "GET", f"{door}?q=Parent 0-{n % 40}", headers=htmx
+        )
+        timings.request(
             "check in (htmx)",
+            client,
             "POST",
             f"{door}/check-in/{person}",
             headers=htmx,
             data={"present": "1"},
         )
-        timed(
+        timings.request(
             "undo check-in (htmx)",
+            client,
             "POST",
             f"{door}/check-in/{person}",
             headers=htmx,
             data={"present": "0"},
         )
-        timed(
+        timings.request(
             "walk-in",
+            client,
             "POST",
             f"{door}/walk-in",
             data={
@@ -176,14 +143,9 @@ def main(rounds: int) -> None:
                 "children_count": "1",
             },
         )
-    base = statistics.median(timings["GET /healthz (baseline)"])
-    print(
-        f"{rounds} rounds on {url.split(':', 1)[0]} with {TOTAL:,} registrations; server time in ms"
+    timings.report(
+        f"{rounds} rounds on {engine_name(app)} with {TOTAL:,} registrations; server time in ms"
     )
-    print(f"{'request':28} {'p50':>8} {'p95':>8} {'p50 / baseline':>15}")
-    for name, values in timings.items():
-        p50 = statistics.median(values)
-        print(f"{name:28} {p50:8.1f} {percentile(values, 0.95):8.1f} {p50 / base:15.1f}")
 
 
 if __name__ == "__main__":

@@ -10,26 +10,18 @@ error; the script reports the rate of each round and the totals.
 
 from __future__ import annotations
 
-import os
-import secrets
 import statistics
 import sys
-import tempfile
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import bench_app, engine_name
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.demo import load_demo  # noqa: E402
-from portal.extensions import db, limiter  # noqa: E402
-from portal.programmes.models import (  # noqa: E402
+from portal.extensions import db, limiter
+from portal.programmes.models import (
     Offering,
     OfferingLanguage,
     OfferingSession,
@@ -38,29 +30,12 @@ from portal.programmes.models import (  # noqa: E402
     Registration,
     RegistrationStatus,
 )
-from portal.reference import load_reference  # noqa: E402
-from portal.timeutil import district_today  # noqa: E402
-from tests.programmes.test_http_concurrency import PEOPLE, SEATS, timed_burst  # noqa: E402
+from tests.programmes.test_http_concurrency import PEOPLE, SEATS, timed_burst
 
 
 def main(rounds: int) -> None:
-    folder = tempfile.mkdtemp(prefix="puente-bench-")
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-    app = create_app(
-        {
-            "PUENTE_ENV": "test",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "PROXY_COUNT": 1,
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_KIB": 1024,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    app = bench_app(PROXY_COUNT=1)
     with app.app_context():
-        upgrade()
-        load_demo(district_today())
-        load_reference()
         programme = db.session.scalar(select(Programme).where(Programme.code == "healthy-meals"))
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -107,7 +82,7 @@ def main(rounds: int) -> None:
         )
     httpd.shutdown()
     print(
-        f"{rounds} rounds on {url.split(':', 1)[0]}: median {statistics.median(rates):.0f} "
+        f"{rounds} rounds on {engine_name(app)}: median {statistics.median(rates):.0f} "
         f"registrations/s (min {min(rates):.0f}), rounds wrong: {problems}"
     )
     sys.exit(1 if problems else 0)

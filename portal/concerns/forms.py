@@ -8,19 +8,16 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
-    TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -36,7 +33,7 @@ from portal.concerns.models import (
     MeetingKind,
     Relationship,
 )
-from portal.families.services import normalize_phone
+from portal.families.forms import ReachableContactFields
 from portal.textclean import clean_line, clean_text
 
 RELATIONSHIPS = [
@@ -58,7 +55,7 @@ LINE = [clean_line]
 TEXT = [clean_text]
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(ReachableContactFields):
     """A family's question or concern; every field keeps what was typed when another fails."""
 
     submission_key = HiddenField()
@@ -73,30 +70,8 @@ class IntakeForm(FlaskForm):
     child_in_danger = BooleanField(
         _l("A child is not safe, or is being hurt. Mark my message urgent.")
     )
-    name = StringField(
-        _l("Your name"),
-        filters=LINE,
-        validators=[DataRequired(_l("Tell us your name.")), Length(max=120)],
-        render_kw={"autocomplete": "name"},
-    )
     relationship = SelectField(
         _l("You are the student's"), choices=RELATIONSHIPS, validators=[DataRequired()]
-    )
-    phone = TelField(
-        _l("Phone number"),
-        filters=LINE,
-        validators=[Optional(), Length(max=30)],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
-    )
-    email = EmailField(
-        _l("Email address"),
-        filters=LINE,
-        validators=[
-            Optional(),
-            Email(_l("Enter an email address like name@example.org.")),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     contact_method = RadioField(
         _l("How should we reach you?"),
@@ -165,14 +140,6 @@ class IntakeForm(FlaskForm):
         description=_l("Optional."),
         render_kw={"rows": 3},
     )
-
-    def validate_phone(self, field: TelField) -> None:
-        if field.data and normalize_phone(field.data) is None:
-            raise ValidationError(_l("Enter a phone number we can call, like 720-555-0142."))
-
-    def validate_email(self, field: EmailField) -> None:
-        if not field.data and not self.phone.data:
-            raise ValidationError(_l("Give us a phone number or an email address."))
 
     def validate_contact_method(self, field: RadioField) -> None:
         if field.data == "email" and not self.email.data:
