@@ -16,7 +16,7 @@ from flask_babel import (
 )
 
 from portal.families.services import display_phone
-from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.navigation import nav_for
 
 
@@ -44,6 +44,11 @@ def current_path() -> str:
 
 
 def register_templating(app: Flask) -> None:
+    @app.context_processor
+    def _language() -> dict[str, str]:
+        # Every template, page or fragment, knows the language it is rendered in.
+        return {"language": current_language()}
+
     app.jinja_env.globals.update(
         get_locale=get_locale,
         nav_for=nav_for,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -243,7 +242,6 @@ def calendar():
         form=form,
         confirm=ConfirmForm(),
         days=calendar_services.days_between(first, last),
-        language=str(get_locale()),
     ), 422 if form.errors else 200
 
 

@@ -30,6 +30,7 @@ from portal.concerns.models import Case, CaseKind, Channel, Relationship
 from portal.extensions import db, limiter
 from portal.families.models import ContactMethod
 from portal.families.services import normalize_phone
+from portal.i18n import current_language
 from portal.knowledge import services as kb
 from portal.schools.models import School
 from portal.security import mark_sensitive
@@ -86,9 +87,8 @@ def ask_in_spanish():
 
 
 def _intake(form: IntakeForm):  # noqa: ANN202
-    from flask_babel import get_locale
 
-    language = str(get_locale())
+    language = current_language()
     categories = kb.categories()
     form.category.choices = [SelectChoice(0, _l("Choose…"))] + [
         SelectChoice(c.id, c.name(language)) for c in categories
@@ -130,7 +130,7 @@ def _intake(form: IntakeForm):  # noqa: ANN202
     chosen = form.category.data if form.category.data in {c.id for c in categories} else None
     articles = kb.answers_for(chosen, count_shown=False) if chosen else []
     return render_template(
-        "concerns/ask.html", form=form, schools=schools, language=language, articles=articles
+        "concerns/ask.html", form=form, schools=schools, articles=articles
     ), status
 
 
@@ -175,7 +175,6 @@ def _speak_as_the_page() -> None:
 @limiter.limit("60 per minute")
 def answers():
     """The knowledge-base answers for the chosen category (an htmx fragment, or a page)."""
-    from flask_babel import get_locale
 
     _speak_as_the_page()
     try:
@@ -183,7 +182,7 @@ def answers():
     except ValueError:
         category_id = 0
     articles = kb.answers_for(category_id) if category_id else []
-    return render_template("concerns/_answers.html", articles=articles, language=str(get_locale()))
+    return render_template("concerns/_answers.html", articles=articles)
 
 
 @bp.post("/ask/answers/<int:article_id>/helpful")

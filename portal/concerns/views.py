@@ -47,6 +47,7 @@ from portal.concerns.models import (
 )
 from portal.extensions import db
 from portal.htmx import is_fragment_request
+from portal.i18n import current_language
 from portal.knowledge import services as kb
 from portal.schools.models import Network, School
 from portal.timeutil import district_today
@@ -62,11 +63,7 @@ PAGE_SIZE = 25
 def _labels() -> dict[str, object]:
     return {"labels": labels}
 
-
-def _language() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale())
+    return current_language()
 
 
 def _case_or_404(reference: str) -> Case:
@@ -93,7 +90,7 @@ def index():
         max_per_page=PAGE_SIZE,
         error_out=False,
     )
-    context = {"page": page, "flt": flt, "today": today, "language": _language()}
+    context = {"page": page, "flt": flt, "today": today, "language": current_language()}
     if is_fragment_request():
         return render_template("cases/_queue_results.html", **context)
     quick = None
@@ -114,7 +111,7 @@ def index():
 
 def _quick_log_form() -> QuickLogForm:
     form = QuickLogForm()
-    language = _language()
+    language = current_language()
     form.category.choices = [SelectChoice(c.id, c.name(language)) for c in kb.categories()]
     form.school.choices = [SelectChoice("", _l("No particular school"))] + [
         SelectChoice(s.id, s.name) for s in _schools()
@@ -144,14 +141,13 @@ def quick_log():
             "cases/_recent_calls.html",
             message=message,
             recent=casework.recent_quick_logs(current_user.id),
-            language=_language(),
         ), status
     flash(message, "success" if status == 200 else "danger")
     return redirect(url_for("cases.index"), code=303)
 
 
 def _forms(case: Case) -> dict[str, object]:
-    language = _language()
+    language = current_language()
     triage = TriageForm(
         prefix="triage",
         data={
@@ -201,7 +197,6 @@ def _render_case(case: Case, forms: dict[str, object], status: int = 200):
         "cases/show.html",
         case=case,
         today=today,
-        language=_language(),
         correctable={kind.value for kind in casework.NOTE_KINDS},
         can_triage=current_user.has_role(*TRIAGE),
         **forms,
@@ -418,4 +413,4 @@ def knowledge():
     from datetime import timedelta
 
     rows = kb.volume_by_category(since - timedelta(days=days))
-    return render_template("cases/knowledge.html", rows=rows, days=days, language=_language())
+    return render_template("cases/knowledge.html", rows=rows, days=days)

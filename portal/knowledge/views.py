@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import public, role_required
 from portal.auth.roles import Role
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.knowledge import services
 from portal.knowledge.forms import ArticleForm
 from portal.knowledge.models import Article
@@ -25,23 +25,20 @@ def answers():
     return render_template(
         "knowledge/answers.html",
         groups=services.published_by_category(),
-        language=str(get_locale()),
     )
 
 
 @bp.get("/knowledge/manage")
 @role_required(Role.SENIOR_MANAGER)
 def manage():
-    return render_template(
-        "knowledge/manage.html", articles=services.all_articles(), language=str(get_locale())
-    )
+    return render_template("knowledge/manage.html", articles=services.all_articles())
 
 
 def _form(article: Article | None) -> ArticleForm:
     form = ArticleForm(obj=article)
     if article is not None and request.method == "GET":
         form.category.data = article.category_id
-    language = str(get_locale())
+    language = current_language()
     form.category.choices = [SelectChoice(c.id, c.name(language)) for c in services.categories()]
     return form
 

@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 from flask import Blueprint, jsonify, render_template
-from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,7 +41,6 @@ def calendar_view():
         today=today,
         year_first=first,
         year_last=last,
-        language=str(get_locale()),
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -24,10 +24,6 @@ bp = Blueprint("events", __name__)
 DOOR = (Role.LIAISON, Role.PROGRAMME_STAFF)
 
 
-def _language() -> str:
-    return str(get_locale())
-
-
 @bp.get("/")
 @role_required(*DOOR)
 def index():
@@ -45,7 +41,6 @@ def index():
     return render_template(
         "events/index.html",
         offerings=offerings,
-        language=_language(),
         can_cancel=current_user.has_role(Role.PROGRAMME_STAFF),
     )
 
@@ -73,7 +68,6 @@ def _door(
         "counts": attendance.counts(session),
         "message": message,
         "q": text,
-        "language": _language(),
     }
     return render_template("events/door.html", **context), status
 
@@ -90,7 +84,6 @@ def door(offering_id: int, session_id: int):
             session=session,
             q=text,
             rows=attendance.roster(session, text),
-            language=_language(),
         )
     return _door(session, WalkInForm(), text=text)
 
@@ -125,7 +118,6 @@ def _row(session: OfferingSession, row: attendance.RosterRow):  # noqa: ANN202
             session=session,
             row=row,
             counts=attendance.counts(session),
-            language=_language(),
         )
     from flask import redirect, url_for
 

@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from portal.families.messages import message_family
 from portal.families.models import ContactMethod
 from portal.families.services import ContactInput, normalize_phone
 from portal.htmx import is_fragment_request
+from portal.i18n import current_language
 from portal.programmes import browse
 from portal.programmes import registration as reg
 from portal.programmes.calendar_file import offering_calendar
@@ -37,10 +37,6 @@ bp = Blueprint("workshops", __name__)
 PAGE_SIZE = 20
 
 
-def _language() -> str:
-    return str(get_locale())
-
-
 @bp.get("/workshops")
 @public
 def index():
@@ -52,7 +48,7 @@ def index():
         max_per_page=PAGE_SIZE,
         error_out=False,
     )
-    context = {"page": page, "flt": flt, "language": _language()}
+    context = {"page": page, "flt": flt, "language": current_language()}
     if is_fragment_request():
         return render_template("workshops/_results.html", **context)
     schools = db.session.scalars(select(School).where(School.active).order_by(School.name))
@@ -79,7 +75,7 @@ def offering(offering_id: int):
     item = _offering_or_404(offering_id)
     form = RegistrationForm()
     if request.method == "GET" and not form.language.data:
-        form.language.data = _language()
+        form.language.data = current_language()
     today = district_today()
     open_now = reg.accepting(item, today)
     if open_now and form.validate_on_submit():
@@ -119,7 +115,7 @@ def offering(offering_id: int):
         )
         return redirect(url_for("workshops.offering", offering_id=item.id), code=303)
     return render_template(
-        "workshops/offering.html", offering=item, form=form, open_now=open_now, language=_language()
+        "workshops/offering.html", offering=item, form=form, open_now=open_now
     ), (422 if form.errors else 200)
 
 
@@ -154,9 +150,7 @@ def registered():
     registration = reg.find_by_code(code)
     if registration is None:
         return redirect(url_for("workshops.index"))
-    return render_template(
-        "workshops/registered.html", registration=registration, code=code, language=_language()
-    )
+    return render_template("workshops/registered.html", registration=registration, code=code)
 
 
 def _registration_or_404(code: str) -> Registration:
@@ -173,9 +167,7 @@ def _registration_or_404(code: str) -> Registration:
 def manage(code: str):
     """The family's own registration, opened from the link in their message."""
     registration = _registration_or_404(code)
-    return render_template(
-        "workshops/manage.html", registration=registration, code=code, language=_language()
-    )
+    return render_template("workshops/manage.html", registration=registration, code=code)
 
 
 @bp.post("/workshops/r/<code>/cancel")
