@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Enum
+from sqlalchemy import ColumnElement, Enum, func
 
 
 def str_enum(enum: type[StrEnum], name: str, length: int = 32) -> Enum:
@@ -20,3 +20,9 @@ def str_enum(enum: type[StrEnum], name: str, length: int = 32) -> Enum:
         name=name,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """Case-insensitive "column contains text", with % and _ in the text taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")

@@ -12,6 +12,7 @@ from portal.audit.services import record
 from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
 from portal.auth.services import end_all_sessions, hash_password, normalize_email, password_problems
+from portal.dbtypes import contains
 from portal.extensions import db
 from portal.schools.models import Network, School
 
@@ -45,15 +46,7 @@ def list_users(
     query = select(User).order_by(func.lower(User.name), User.id)
     text = text.strip()
     if text:
-        pattern = (
-            "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        query = query.where(
-            or_(
-                func.lower(User.name).like(pattern, escape="\\"),
-                User.email.like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(or_(contains(User.name, text), contains(User.email, text)))
     if role is not None:
         query = query.where(User.role_rows.any(UserRole.role == role))
     if active is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -50,13 +50,14 @@ from portal.htmx import is_fragment_request
 from portal.i18n import current_language
 from portal.knowledge import services as kb
 from portal.schools.models import Network, School
-from portal.timeutil import district_today
+from portal.timeutil import district_today, utcnow
 
 bp = Blueprint("cases", __name__)
 
 CASEWORK = (Role.SPECIALIST, Role.SENIOR_MANAGER, Role.SUPERINTENDENT)
 TRIAGE = (Role.SPECIALIST, Role.SENIOR_MANAGER)
 PAGE_SIZE = 25
+RANKING_DAYS = 90  # the window of the knowledge-base ranking
 
 
 @bp.context_processor
@@ -408,9 +409,5 @@ def service_level_settings():
 @role_required(Role.SENIOR_MANAGER, Role.SPECIALIST)
 def knowledge():
     """Where answers are needed: categories ranked by Tier 1 volume and by answers that helped."""
-    since = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = 90
-    from datetime import timedelta
-
-    rows = kb.volume_by_category(since - timedelta(days=days))
-    return render_template("cases/knowledge.html", rows=rows, days=days)
+    rows = kb.volume_by_category(utcnow() - timedelta(days=RANKING_DAYS))
+    return render_template("cases/knowledge.html", rows=rows, days=RANKING_DAYS)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.auth.roles import Role
+from portal.dbtypes import contains
 from portal.extensions import db
 from portal.families.models import FamilyContact
 from portal.programmes import registration as reg
@@ -74,10 +75,7 @@ def roster(session: OfferingSession, text: str = "") -> list[RosterRow]:
     text = text.strip()[:60]
     if text:
         digits = re.sub(r"\D", "", text)
-        pattern = (
-            "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        conditions = [func.lower(FamilyContact.name).like(pattern, escape="\\")]
+        conditions = [contains(FamilyContact.name, text)]
         if len(digits) >= 3:
             conditions.append(FamilyContact.phone.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
@@ -113,26 +111,29 @@ def set_checked_in(
     session: OfferingSession, registration_id: int, present: bool, *, actor_id: int
 ) -> RosterRow | None:
     """One tap at the door; the same tap again undoes it."""
-    registration = _registration(session, registration_id)
-    if registration is None:
-        return None
-    row = _attendance(session.id, registration.id)
-    row.checked_in_at = utcnow() if present else None
-    row.checked_in_by_id = actor_id
-    db.session.commit()
-    return RosterRow(registration, present, row.homework_done)
+    return _mark(session, registration_id, actor_id, checked_in_at=utcnow() if present else None)
 
 
 def set_homework(
     session: OfferingSession, registration_id: int, done: bool, *, actor_id: int
 ) -> RosterRow | None:
+    return _mark(session, registration_id, actor_id, homework_done=done)
+
+
+def _mark(
+    session: OfferingSession, registration_id: int, actor_id: int, **changes: object
+) -> RosterRow | None:
+    """Change one participant's attendance at one session; None when not on the roster."""
     registration = _registration(session, registration_id)
     if registration is None:
         return None
     row = _attendance(session.id, registration.id)
-    row.homework_done = done
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if "checked_in_at" in changes:
+        row.checked_in_by_id = actor_id
     db.session.commit()
-    return RosterRow(registration, bool(row.checked_in_at), done)
+    return RosterRow(registration, row.checked_in_at is not None, bool(row.homework_done))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
@@ -119,8 +119,6 @@ def _row(session: OfferingSession, row: attendance.RosterRow):  # noqa: ANN202
             row=row,
             counts=attendance.counts(session),
         )
-    from flask import redirect, url_for
-
     return redirect(
         url_for("events.door", offering_id=session.offering_id, session_id=session.id), code=303
     )
@@ -170,8 +168,6 @@ def walk_in(offering_id: int, session_id: int):
 @role_required(Role.PROGRAMME_STAFF)
 def cancel_offering(offering_id: int):
     """Cancel the whole offering; every registrant is told in their language."""
-    from flask import flash, redirect, url_for
-
     from portal.admin.forms import ConfirmForm
     from portal.programmes.offerings import OfferingError
     from portal.programmes.offerings import cancel_offering as cancel
