@@ -55,6 +55,10 @@ class Programme(db.Model):
     # Completing the trainer-of-trainers programme certifies a facilitator.
     certifies_facilitators: Mapped[bool] = mapped_column(default=False)
     assigns_homework: Mapped[bool] = mapped_column(default=False)
+    # Offerings need at least one facilitator, and at most 40 parents per facilitator.
+    facilitated: Mapped[bool] = mapped_column(default=False)
+    # Only facilitators certified by a trainer-of-trainers offering may lead it.
+    requires_certification: Mapped[bool] = mapped_column(default=False)
     # Share of sessions to attend to complete a series, as a fraction (5 of 6 by default).
     completion_numerator: Mapped[int] = mapped_column(default=5)
     completion_denominator: Mapped[int] = mapped_column(default=6)
@@ -159,8 +163,17 @@ class OfferingSession(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     topic_en: Mapped[str] = mapped_column(String(200), default="")
     topic_es: Mapped[str] = mapped_column(String(200), default="")
+    # Where this session meets when not at the offering's usual place (a moved session).
+    location: Mapped[str] = mapped_column(String(200), default="")
+    # When the reminders before it, and the feedback requests after it, were queued.
+    reminders_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     offering: Mapped[Offering] = relationship(back_populates="sessions")
+
+    @property
+    def place(self) -> str:
+        return self.location or self.offering.location
 
     def topic(self, language: str) -> str:
         return self.topic_es if language == "es" else self.topic_en
@@ -202,12 +215,17 @@ class Registration(db.Model):
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # A staff member taking part (a liaison at a training, a leader at trainer-of-trainers).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     offering: Mapped[Offering] = relationship()
     contact: Mapped[FamilyContact] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
 
 class Attendance(db.Model):
@@ -226,3 +244,84 @@ class Attendance(db.Model):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     homework_done: Mapped[bool] = mapped_column(default=False)
+
+
+class SessionFeedback(db.Model):
+    """A participant's answer to the short survey after one session: one per person and session."""
+
+    __tablename__ = "session_feedback"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "session_id"),
+        CheckConstraint("rating_useful BETWEEN 1 AND 5", name="useful_range"),
+        CheckConstraint("rating_facilitator BETWEEN 1 AND 5", name="facilitator_range"),
+        CheckConstraint("rating_welcome BETWEEN 1 AND 5", name="welcome_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("offering_sessions.id", ondelete="CASCADE"), index=True
+    )
+    rating_useful: Mapped[int] = mapped_column()
+    rating_facilitator: Mapped[int] = mapped_column()
+    rating_welcome: Mapped[int] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+    session: Mapped[OfferingSession] = relationship()
+
+
+class FacilitatorCertification(db.Model):
+    """A person certified to facilitate by completing a trainer-of-trainers offering.
+
+    Kept on the participant's contact, so a school leader without a portal account is
+    certified too; `user_id` links the account once there is one with the same email.
+    """
+
+    __tablename__ = "facilitator_certifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("family_contacts.id"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+    offering_id: Mapped[int | None] = mapped_column(ForeignKey("offerings.id", ondelete="SET NULL"))
+    certified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    contact: Mapped[FamilyContact] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    offering: Mapped[Offering | None] = relationship()
+
+
+class WaitlistStatus(StrEnum):
+    WAITING = "waiting"
+    ENROLLED = "enrolled"
+    WITHDRAWN = "withdrawn"
+
+
+class TrainingWaitlistEntry(db.Model):
+    """A school leader waiting, in order, for a place at the next trainer-of-trainers."""
+
+    __tablename__ = "training_waitlist"
+    __table_args__ = (Index("ix_training_waitlist_order", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    status: Mapped[WaitlistStatus] = mapped_column(
+        str_enum(WaitlistStatus, "waitlist_status", length=10), default=WaitlistStatus.WAITING
+    )
+    note: Mapped[str] = mapped_column(String(300), default="")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    school: Mapped[School] = relationship()
+    registration: Mapped[Registration | None] = relationship()

@@ -22,6 +22,8 @@ PROGRAMMES = [
         "que usted pueda apoyar el éxito de su hijo o hija en la escuela y en "
         "casa.",
         "assigns_homework": True,
+        "facilitated": True,
+        "requires_certification": True,
         "topics": [
             ("Parents as partners and leaders", "Padres y madres como socios y líderes"),
             (
@@ -48,6 +50,7 @@ PROGRAMMES = [
         "conversations around the dinner table.",
         "description_es": "Tres talleres para comer bien en familia y conversar mejor a la "
         "hora de la cena.",
+        "facilitated": True,
         "topics": [
             ("Planning meals together", "Planear las comidas en familia"),
             ("Cooking well on a budget", "Cocinar bien con poco presupuesto"),
@@ -115,6 +118,8 @@ def load_programmes() -> int:
                 audience=spec.get("audience", Audience.FAMILIES),
                 certifies_facilitators=spec.get("certifies_facilitators", False),
                 assigns_homework=spec.get("assigns_homework", False),
+                facilitated=spec.get("facilitated", False),
+                requires_certification=spec.get("requires_certification", False),
                 completion_numerator=numerator,
                 completion_denominator=denominator,
             )
