@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.programmes.door_views import bp as events_bp
     from portal.programmes.public_views import bp as workshops_bp
+    from portal.programmes.staff_views import bp as programmes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(workshops_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(programmes_bp, url_prefix="/programmes")
 
 
 def register_access(app: Flask) -> None:

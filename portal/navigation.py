@@ -36,6 +36,12 @@ NAV: tuple[NavItem, ...] = (
     NavItem("main.calendar", _l("School calendar")),
     NavItem("events.index", _l("Events"), roles=frozenset({Role.LIAISON, Role.PROGRAMME_STAFF})),
     NavItem(
+        "programmes.index",
+        _l("Plan offerings"),
+        roles=frozenset({Role.LIAISON, Role.PROGRAMME_STAFF}),
+    ),
+    NavItem("programmes.facilitators", _l("Facilitators"), roles=frozenset({Role.PROGRAMME_STAFF})),
+    NavItem(
         "cases.index",
         _l("Cases"),
         roles=frozenset({Role.SPECIALIST, Role.SENIOR_MANAGER, Role.SUPERINTENDENT}),

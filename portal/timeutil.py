@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -41,3 +41,21 @@ def district_today() -> date:
     from flask import current_app
 
     return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def district_zone():  # noqa: ANN201
+    """The district's time zone (BABEL_DEFAULT_TIMEZONE), for turning local times into UTC."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def district_datetime(day: date, at: time) -> datetime:
+    """A wall-clock time on a day in the district, as an aware UTC instant."""
+    return datetime.combine(day, at, tzinfo=district_zone()).astimezone(UTC)
+
+
+def to_district(instant: datetime) -> datetime:
+    return instant.astimezone(district_zone())

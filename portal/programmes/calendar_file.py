@@ -15,10 +15,9 @@ def offering_calendar(offering: Offering, language: str, *, uid_domain: str) -> 
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     title = offering.title(language)
-    place = ", ".join(
-        p for p in (offering.location, offering.school.name if offering.school else "") if p
-    )
+    school = offering.school.name if offering.school else ""
     for number, session in enumerate(offering.sessions, start=1):
+        place = ", ".join(p for p in (session.place, school) if p)
         event = Event()
         event.add("uid", f"offering-{offering.id}-session-{session.id}@{uid_domain}")
         topic = session.topic(language)

@@ -42,6 +42,8 @@ class RegistrationInput:
     accommodations: str = ""
     walk_in: bool = False
     registered_by_id: int | None = None
+    # Staff enrolling someone (a leader for a training) are not held to the public window.
+    by_staff: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,10 @@ def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outco
         raise RegistrationClosed("no such offering")
     if not (
         accepting(offering, today)
-        or (data.walk_in and offering.status in (OfferingStatus.OPEN, OfferingStatus.CLOSED))
+        or (
+            (data.walk_in or data.by_staff)
+            and offering.status in (OfferingStatus.OPEN, OfferingStatus.CLOSED)
+        )
     ):
         raise RegistrationClosed(offering.status.value)
     contact = find_or_create_contact(data.contact)
@@ -163,12 +168,12 @@ def cancel(registration: Registration) -> Registration | None:
     promoted = None
     if freed:
         _free_seat(registration.offering_id)
-        promoted = _promote_next(registration.offering_id)
+        promoted = promote_next(registration.offering_id)
     db.session.commit()
     return promoted
 
 
-def _promote_next(offering_id: int) -> Registration | None:
+def promote_next(offering_id: int) -> Registration | None:
     """Give the free seat to the longest-waiting person, in the same transaction."""
     first = db.session.scalar(
         select(Registration)
