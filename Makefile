@@ -40,13 +40,14 @@ $(JS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-assets: $(VENDOR_STAMP) ## Copy htmx and Bootstrap from node_modules into the portal's static folder
+assets: $(VENDOR_STAMP) ## Copy htmx, Bootstrap and the certificate fonts from node_modules into portal/static/vendor
 
 $(VENDOR_STAMP): $(JS_STAMP)
-	@mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap
+	@mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/fonts
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf node_modules/dejavu-fonts-ttf/LICENSE $(VENDOR)/fonts/
 	@touch $@
 
 translations: $(MO) ## Compile the message catalogs

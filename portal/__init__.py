@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.i18n import bp as i18n_bp
     from portal.knowledge.views import bp as knowledge_bp
     from portal.main.views import bp as main_bp
+    from portal.programmes.certificate_views import bp as certificates_bp
     from portal.programmes.door_views import bp as events_bp
     from portal.programmes.public_views import bp as workshops_bp
     from portal.programmes.staff_views import bp as programmes_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workshops_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
+    app.register_blueprint(certificates_bp)
 
 
 def register_access(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -54,3 +54,62 @@ def offering(app):  # noqa: ANN001, ANN201
             return item.id
 
     return make
+
+
+# Who is in the `series` fixture: (name, phone, language, sessions checked in).
+SERIES_PEOPLE = (
+    ("Nguyễn Thị Ōta", "+17205550111", "en", 3),
+    ("María José Zoë Núñez", "+17205550122", "es", 3),
+    ("Luis Pérez", "+17205550133", "es", 2),
+)
+
+
+@pytest.fixture
+def series(app, offering):  # noqa: ANN001, ANN201
+    """The Healthy Meals series at Goldrick (3 sessions, 5 of 6 → all 3 needed) with check-ins.
+
+    Two families came to every session, one to two of them; a cancelled registration that
+    came to all three must never count.
+    """
+    from portal.families.services import ContactInput
+    from portal.programmes import registration as reg
+    from portal.programmes.models import Attendance, Registration
+
+    offering_id = offering(capacity=10)
+    with app.app_context():
+        sessions = db.session.scalars(
+            select(OfferingSession.id)
+            .where(OfferingSession.offering_id == offering_id)
+            .order_by(OfferingSession.starts_at)
+        ).all()
+        ids = {}
+        for name, phone, language, came in (
+            *SERIES_PEOPLE,
+            ("Gone Away", "+17205550144", "en", 3),
+        ):
+            registration = reg.register(
+                offering_id,
+                reg.RegistrationInput(
+                    contact=ContactInput(name=name, phone=phone, language=language),
+                    language=language,
+                ),
+                today=date(2026, 11, 23),
+            ).registration
+            ids[name] = registration.id
+            for session_id in sessions[:came]:
+                db.session.add(
+                    Attendance(
+                        registration_id=registration.id,
+                        session_id=session_id,
+                        checked_in_at=datetime(2027, 1, 12, 1, 5, tzinfo=UTC),
+                    )
+                )
+        # Homework marked without a check-in: not attendance.
+        db.session.add(
+            Attendance(
+                registration_id=ids["Luis Pérez"], session_id=sessions[2], homework_done=True
+            )
+        )
+        db.session.commit()
+        reg.cancel(db.session.get(Registration, ids["Gone Away"]))
+    return {"offering": offering_id, "sessions": sessions, "ids": ids}
