@@ -304,8 +304,11 @@ FINAL = (OfferingStatus.CANCELLED, OfferingStatus.COMPLETED)
 
 def change_status(
     offering: Offering, to: OfferingStatus, *, actor_id: int, ip: str | None, now: datetime
-) -> None:
-    """Open, close (no more registrations), reopen or complete an offering."""
+) -> int:
+    """Open, close (no more registrations), reopen or complete an offering.
+
+    Returns how many facilitators were certified (completing a trainer-of-trainers offering).
+    """
     from flask_babel import gettext as _
 
     if to not in TRANSITIONS.get(offering.status, set()):
@@ -326,6 +329,13 @@ def change_status(
         detail={"from": was.value, "to": to.value},
     )
     db.session.commit()
+    if to == OfferingStatus.COMPLETED and offering.programme.certifies_facilitators:
+        # Completing trainer-of-trainers is what certifies a facilitator (seed 004).
+        from portal.programmes.completion import completers
+        from portal.programmes.trainers import certify
+
+        return certify(offering, completers(offering), actor_id=actor_id, ip=ip)
+    return 0
 
 
 def manageable_offerings(user: Any) -> Select[tuple[Offering]]:

@@ -270,7 +270,7 @@ def change_status(offering_id: int):
     if not form.validate_on_submit() or form.to.data not in {s.value for s in OfferingStatus}:
         abort(400)
     try:
-        planning.change_status(
+        certified = planning.change_status(
             item,
             OfferingStatus(form.to.data),
             actor_id=current_user.id,
@@ -283,6 +283,15 @@ def change_status(offering_id: int):
         flash(_l("That change is not possible now.") if message in known else message, "warning")
     else:
         flash(STATUS_DONE[item.status], "success")
+        if certified:
+            flash(
+                ngettext(
+                    "%(num)d person who completed the training is now a certified facilitator.",
+                    "%(num)d people who completed the training are now certified facilitators.",
+                    certified,
+                ),
+                "success",
+            )
     return redirect(url_for(".offering", offering_id=item.id), code=303)
 
 

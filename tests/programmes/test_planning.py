@@ -311,3 +311,34 @@ def test_completing_trainer_of_trainers_certifies_with_the_account_found_by_emai
     loads = {load.user.id: load for load in facilitation.loads()}
     assert loads[people[1].id].certified_at is not None
     assert loads[people[1].id].available == 40
+
+
+def test_completing_a_training_certifies_those_who_attended_enough(app_ctx, people):
+    from portal.programmes import attendance
+
+    training = planning.create_offering(
+        details("trainer-of-trainers", 10, [], school_id=None),
+        weekly(1),
+        actor_id=people[0].id,
+        ip=None,
+    )
+    planning.change_status(training, OfferingStatus.OPEN, actor_id=1, ip=None, now=FIRST)
+    came, missed = (
+        reg.register(
+            training.id,
+            reg.RegistrationInput(
+                contact=ContactInput(name=person.name, email=person.email), by_staff=True
+            ),
+            today=TODAY,
+        ).registration
+        for person in people[1:3]
+    )
+    attendance.set_checked_in(training.sessions[0], came.id, True, actor_id=1)
+    certified = planning.change_status(
+        training, OfferingStatus.COMPLETED, actor_id=1, ip=None, now=FIRST + timedelta(hours=3)
+    )
+    assert certified == 1
+    ids = facilitation.certified_user_ids()
+    assert people[1].id in ids
+    assert people[2].id not in ids
+    assert missed.status == RegistrationStatus.REGISTERED
