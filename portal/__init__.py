@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.knowledge.views import bp as knowledge_bp
     from portal.main.views import bp as main_bp
     from portal.programmes.door_views import bp as events_bp
+    from portal.programmes.feedback_views import bp as feedback_bp
     from portal.programmes.public_views import bp as workshops_bp
 
     app.register_blueprint(main_bp)
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(workshops_bp)
+    app.register_blueprint(feedback_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
 
 
