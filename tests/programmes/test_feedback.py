@@ -9,21 +9,30 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal.auth.roles import Role
 from portal.extensions import db
+from portal.outbox.models import OutboxMessage
 from portal.programmes import feedback as fb
 from portal.programmes import registration as reg
 from portal.programmes.models import (
     Offering,
+    OfferingLanguage,
     OfferingSession,
+    OfferingStatus,
+    Programme,
     Registration,
     SessionFeedback,
 )
+from portal.programmes.reminders import request_feedback
 from portal.timeutil import utcnow
-from tests.conftest import csrf
+from tests.conftest import csrf, sign_in
 from tests.programmes.helpers import (
+    check_in,
     enrol,
+    enrol_staff,
     move_session,
     sessions_of,
+    set_status,
 )
 
 RATINGS = {"useful": "4", "facilitator": "5", "welcome": "3"}
@@ -273,3 +282,50 @@ def test_summary_counts_and_averages_per_session_and_offering(app, offering):
     assert by_session[third].answers == 0
     assert by_session[third].averages == fb.RatingAverages(None, None, None)
     assert by_session[third].comments == []
+
+
+def test_a_liaison_at_a_district_training_is_asked_and_answers(app, make_user):
+    with app.app_context():
+        programme = db.session.scalars(
+            select(Programme).where(Programme.code == "liaison-training")
+        ).one()
+        training = Offering(
+            programme=programme,
+            capacity=30,
+            language=OfferingLanguage.BILINGUAL,
+            status=OfferingStatus.CLOSED,
+            location="Emily Griffith Campus",
+        )
+        training.sessions.append(
+            OfferingSession(
+                starts_at=utcnow() - timedelta(hours=4),
+                ends_at=utcnow() - timedelta(hours=1),
+                topic_en="Partnering with families",
+                topic_es="Colaborar con las familias",
+            )
+        )
+        db.session.add(training)
+        db.session.commit()
+        training_id, session_id = training.id, training.sessions[0].id
+    liaison = make_user(Role.LIAISON, language="es", email="marta.liaison@test.example.org")
+    registration_id = enrol_staff(app, training_id, liaison, language="es")
+    check_in(app, session_id, registration_id)
+
+    with app.test_request_context():
+        assert request_feedback(utcnow()).people == 1
+        message = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "session.feedback")
+        ).one()
+    assert message.recipient == "marta.liaison@test.example.org" and message.language == "es"
+    path = link(app, registration_id, session_id)
+    assert path in message.body
+
+    client = app.test_client()
+    assert sign_in(client, liaison.email).status_code == 303
+    assert "Colaborar con las familias" in client.get(path).get_data(as_text=True)
+    assert send(client, path, **RATINGS, comment="Muy práctico").status_code == 303
+    [row] = answers(app)
+    assert row.registration_id == registration_id and row.comment == "Muy práctico"
+    assert "Thank you" in client.get(path).get_data(as_text=True)
+    set_status(app, training_id, OfferingStatus.COMPLETED)  # the training is over: still shown
+    assert "already answered" in client.get(path).get_data(as_text=True)
