@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.programmes.certificate_views import bp as certificates_bp
     from portal.programmes.door_views import bp as events_bp
+    from portal.programmes.feedback_views import bp as feedback_bp
     from portal.programmes.public_views import bp as workshops_bp
     from portal.programmes.staff_views import bp as programmes_bp
 
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(workshops_bp)
+    app.register_blueprint(feedback_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(certificates_bp)

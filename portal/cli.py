@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users ...` and `flask seed ...`."""
+"""Command-line tools: `flask users ...`, `flask seed ...` and each feature's own groups."""
 
 from __future__ import annotations
 
@@ -145,8 +145,10 @@ def refresh_due_dates_command() -> None:
 
 def register_cli(app: Flask) -> None:
     from portal.outbox.cli import register_outbox_cli
+    from portal.programmes.cli import register_programmes_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(concerns_cli)
     register_outbox_cli(app)
+    register_programmes_cli(app)

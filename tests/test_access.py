@@ -38,6 +38,7 @@ PUBLIC = {
     "workshops.manage",
     "workshops.cancel",
     "workshops.calendar_file",
+    "feedback.answer",
 }
 # Routes for any signed-in user, whatever their roles.
 ANY_SIGNED_IN = {"auth.account", "auth.change_password"}

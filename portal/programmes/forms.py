@@ -1,4 +1,4 @@
-"""Forms: a family registering, a walk-in at the door, and programme staff planning."""
+"""Forms: a family registering, a walk-in at the door, the session survey, planning."""
 
 from __future__ import annotations
 
@@ -216,4 +216,44 @@ class EnrolForm(FlaskForm):
             NumberRange(1, 100, _l("Enter a number from 1 to 100.")),
         ],
         render_kw={"inputmode": "numeric"},
+    )
+
+
+# One scale for the three questions; the words at both ends say which way is better.
+RATING_SCALE = [
+    SelectChoice(1, _l("1 — Not at all")),
+    SelectChoice(2, _l("2 — A little")),
+    SelectChoice(3, _l("3 — Somewhat")),
+    SelectChoice(4, _l("4 — Quite a lot")),
+    SelectChoice(5, _l("5 — Very much")),
+]
+
+
+def rating(label: object) -> RadioField:
+    message = _l("Choose a number from 1 to 5.")
+    return RadioField(
+        label,
+        choices=RATING_SCALE,
+        coerce=int,
+        validators=[InputRequired(message)],
+        invalid_value_message=message,
+        invalid_choice_message=message,
+    )
+
+
+class FeedbackForm(FlaskForm):
+    """The survey after a session: three ratings and a comment, a minute on a phone."""
+
+    useful = rating(_l("How useful was this session for you?"))
+    facilitator = rating(_l("How clearly did the facilitator explain things?"))
+    welcome = rating(_l("How welcome did you feel?"))
+    comment = TextAreaField(
+        _l("Anything you would like to add?"),
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("Please keep it under 2,000 characters.")),
+        ],
+        description=_l("Optional."),
+        render_kw={"rows": 4},
     )

@@ -25,6 +25,7 @@ from portal.i18n import current_language
 from portal.programmes import facilitators as facilitation
 from portal.programmes import offerings as planning
 from portal.programmes import trainers
+from portal.programmes.feedback import feedback_summary
 from portal.programmes.forms import (
     EnrolForm,
     NewOfferingForm,
@@ -214,6 +215,7 @@ def _manage_page(item: Offering, *, session_form: SessionForm | None = None, sta
         confirm=ConfirmForm(),
         transitions=planning.TRANSITIONS.get(item.status, set()),
         checked_in=planning.checked_in_by_session(item),
+        feedback=feedback_summary(item),
         is_staff=_is_staff(),
         now=utcnow(),
     ), status

@@ -264,3 +264,34 @@ def test_planning_pages_in_spanish(app, as_role, urls):
     page = client.get(urls["offering"]).get_data(as_text=True)
     assert 'lang="es"' in page
     assert "Sesiones" in page
+
+
+def test_the_offering_page_shows_the_survey_results(app, as_role, urls):
+    from datetime import UTC, timedelta
+
+    from portal.families.services import ContactInput
+    from portal.programmes import registration as reg
+    from portal.programmes.feedback import FeedbackAnswer, submit_feedback
+    from tests.programmes.test_registration import TODAY
+
+    with app.app_context():
+        item = db.session.get(Offering, urls["ids"]["offering"])
+        session = item.sessions[0]
+        for n, (score, comment) in enumerate(((5, "Muy útil"), (4, ""))):
+            registration = reg.register(
+                item.id,
+                reg.RegistrationInput(
+                    contact=ContactInput(name=f"P{n}", phone=f"+1720555030{n}"), language="es"
+                ),
+                today=TODAY,
+            ).registration
+            submit_feedback(
+                registration,
+                session,
+                FeedbackAnswer(score, 3, 5, comment=comment, language="es"),
+                now=session.starts_at.astimezone(UTC) + timedelta(hours=3),
+            )
+    page = as_role(Role.PROGRAMME_STAFF).get(urls["offering"]).get_data(as_text=True)
+    assert "2 answers" in page or "2 respuestas" in page
+    assert "4.5" in page or "4,5" in page
+    assert "Muy útil" in page
