@@ -41,6 +41,7 @@ NAV: tuple[NavItem, ...] = (
         roles=frozenset({Role.LIAISON, Role.PROGRAMME_STAFF}),
     ),
     NavItem("programmes.facilitators", _l("Facilitators"), roles=frozenset({Role.PROGRAMME_STAFF})),
+    NavItem("programmes.trainings", _l("My trainings"), roles=frozenset({Role.LIAISON})),
     NavItem(
         "cases.index",
         _l("Cases"),

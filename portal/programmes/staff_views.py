@@ -18,13 +18,14 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.access import role_required, visible_schools
 from portal.admin.forms import ConfirmForm
-from portal.auth.models import User
+from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.programmes import facilitators as facilitation
 from portal.programmes import offerings as planning
 from portal.programmes import trainers
+from portal.programmes import trainings as liaison_trainings
 from portal.programmes.feedback import feedback_summary
 from portal.programmes.forms import (
     EnrolForm,
@@ -41,10 +42,12 @@ from portal.programmes.models import (
     OfferingSession,
     OfferingStatus,
     Programme,
+    Registration,
+    RegistrationStatus,
     TrainingWaitlistEntry,
 )
 from portal.programmes.reference_data import topics
-from portal.programmes.registration import waitlist
+from portal.programmes.registration import RegistrationClosed, waitlist
 from portal.timeutil import district_datetime, district_today, to_district, utcnow
 
 bp = Blueprint("programmes", __name__)
@@ -216,9 +219,32 @@ def _manage_page(item: Offering, *, session_form: SessionForm | None = None, sta
         transitions=planning.TRANSITIONS.get(item.status, set()),
         checked_in=planning.checked_in_by_session(item),
         feedback=feedback_summary(item),
+        liaisons=_liaisons_to_register(item) if _is_staff() else [],
         is_staff=_is_staff(),
         now=utcnow(),
     ), status
+
+
+def _liaisons_to_register(item: Offering) -> list[User]:
+    """Active liaisons not yet signed up, for a staff training that takes people now."""
+    if item.programme.audience == Audience.FAMILIES or item.status not in (
+        OfferingStatus.OPEN,
+        OfferingStatus.CLOSED,
+    ):
+        return []
+    taken = select(Registration.user_id).where(
+        Registration.offering_id == item.id,
+        Registration.user_id.is_not(None),
+        Registration.status != RegistrationStatus.CANCELLED,
+    )
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.active.is_(True), UserRole.role == Role.LIAISON, User.id.not_in(taken))
+            .order_by(User.name)
+        )
+    )
 
 
 @bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
@@ -485,3 +511,89 @@ def withdraw_from_waitlist(entry_id: int):
     else:
         flash(_l("%(name)s is off the list.", name=entry.name), "success")
     return redirect(url_for(".trainer_waitlist"), code=303)
+
+
+@bp.get("/trainings")
+@role_required(Role.LIAISON)
+def trainings():
+    """District trainings and PLG meetings open to sign up, and this liaison's own record."""
+    mine = liaison_trainings.my_trainings(current_user)
+    registered = {
+        t.registration.offering_id
+        for t in mine
+        if t.registration.status != RegistrationStatus.CANCELLED
+    }
+    return render_template(
+        "programmes/trainings.html",
+        open_trainings=liaison_trainings.open_trainings(),
+        mine=mine,
+        registered=registered,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/trainings/<int:offering_id>/register")
+@role_required(Role.LIAISON)
+def register_for_training(offering_id: int):
+    offering = next((o for o in liaison_trainings.open_trainings() if o.id == offering_id), None)
+    if offering is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = liaison_trainings.register_staff(offering, current_user, today=district_today())
+    except RegistrationClosed:
+        flash(_l("Registration for this training is not open now."), "warning")
+    else:
+        flash(
+            _l("You are on the waitlist. We will write to you if a seat frees up.")
+            if outcome.waitlisted
+            else _l("You are registered. The confirmation is on its way to your email."),
+            "success",
+        )
+    return redirect(url_for(".trainings"), code=303)
+
+
+@bp.post("/trainings/registrations/<int:registration_id>/cancel")
+@role_required(Role.LIAISON)
+def cancel_training(registration_id: int):
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.id == registration_id, Registration.user_id == current_user.id
+        )
+    )
+    if registration is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    liaison_trainings.cancel_own(registration, current_user)
+    flash(_l("Your place is cancelled."), "success")
+    return redirect(url_for(".trainings"), code=303)
+
+
+@bp.post("/offerings/<int:offering_id>/liaisons")
+@role_required(Role.PROGRAMME_STAFF)
+def register_liaison(offering_id: int):
+    """Programme staff sign a liaison up for a district training or PLG meeting."""
+    item = _offering_or_404(offering_id)
+    if item.programme.audience == Audience.FAMILIES or item.status not in (
+        OfferingStatus.OPEN,
+        OfferingStatus.CLOSED,
+    ):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    person = db.session.get(User, request.form.get("user", type=int) or 0)
+    if person is None or not person.active:
+        flash(_l("Choose someone from the list."), "warning")
+    else:
+        outcome = liaison_trainings.register_staff(
+            item, person, today=district_today(), by_staff=True
+        )
+        flash(
+            _l("%(name)s is on the waitlist.", name=person.name)
+            if outcome.waitlisted
+            else _l("%(name)s is registered.", name=person.name),
+            "success",
+        )
+    return redirect(url_for(".offering", offering_id=item.id), code=303)

@@ -14,9 +14,6 @@ from sqlalchemy import func, select
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.extensions import db
-from portal.families.models import ContactMethod
-from portal.families.services import ContactInput
-from portal.programmes import registration as reg
 from portal.programmes.models import (
     FacilitatorCertification,
     Offering,
@@ -26,6 +23,7 @@ from portal.programmes.models import (
     TrainingWaitlistEntry,
     WaitlistStatus,
 )
+from portal.programmes.trainings import register_person
 from portal.timeutil import utcnow
 
 
@@ -113,24 +111,17 @@ def enrol_next(
         if offering.seats_left <= 0:
             break  # the rest keep their place for the next training
         user = db.session.scalar(select(User).where(func.lower(User.email) == entry.email))
-        outcome = reg.register(
-            offering.id,
-            reg.RegistrationInput(
-                contact=ContactInput(
-                    name=entry.name,
-                    email=entry.email,
-                    phone=None,
-                    language=user.preferred_language if user else "en",
-                    contact_method=ContactMethod.EMAIL,
-                ),
-                language=user.preferred_language if user else "en",
-                by_staff=True,
-                registered_by_id=actor_id,
-            ),
+        outcome = register_person(
+            offering,
+            name=entry.name,
+            email=entry.email,
+            language=user.preferred_language if user else "en",
+            user_id=user.id if user else None,
             today=today,
+            by_staff=True,
+            registered_by_id=actor_id,
         )
         registration = outcome.registration
-        registration.user_id = user.id if user else None
         entry.status = WaitlistStatus.ENROLLED
         entry.registration_id = registration.id
         entry.enrolled_at = utcnow()
