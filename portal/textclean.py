@@ -21,3 +21,9 @@ def clean_line(value: object) -> object:
     """Like clean_text, for one-line fields: runs of white space become one space."""
     value = clean_text(value)
     return re.sub(r"\s+", " ", value) if isinstance(value, str) else value
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for matching names: 'cesar chavez' finds César."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
 
 from flask import (
     Blueprint,
@@ -34,15 +33,10 @@ from portal.i18n import current_language
 from portal.knowledge import services as kb
 from portal.schools.models import School
 from portal.security import mark_sensitive
+from portal.textclean import fold
 from portal.timeutil import district_today
 
 bp = Blueprint("concerns", __name__)
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form of a school name, so 'cesar chavez' finds César."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def _schools() -> list[School]:
@@ -50,8 +44,8 @@ def _schools() -> list[School]:
 
 
 def _school_id(typed: str, schools: list[School]) -> int | None:
-    wanted = _fold(typed)
-    return next((s.id for s in schools if _fold(s.name) == wanted), None)
+    wanted = fold(typed)
+    return next((s.id for s in schools if fold(s.name) == wanted), None)
 
 
 def _reference_key() -> str:

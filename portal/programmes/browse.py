@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from portal.extensions import db
 from portal.programmes.models import (
     Audience,
     Offering,
@@ -17,18 +18,22 @@ from portal.programmes.models import (
     OfferingStatus,
     Programme,
 )
+from portal.schools.models import School
+from portal.textclean import fold
 
 
 @dataclass(frozen=True)
 class BrowseFilter:
     school_id: int | None = None
+    # What a family typed in the school box: part of a name, any case, accents or not.
+    school_text: str = ""
     language: str = ""  # "en", "es" or "" (bilingual offerings match both)
     programme_id: int | None = None
     from_date: date | None = None
 
     def as_args(self) -> dict[str, str]:
         args = {
-            "school": self.school_id,
+            "school": self.school_text or self.school_id,
             "language": self.language,
             "programme": self.programme_id,
             "from": self.from_date.isoformat() if self.from_date else None,
@@ -50,12 +55,21 @@ def parse_filter(args: Any) -> BrowseFilter:
     except ValueError:
         from_date = None
     language = args.get("language", "")
+    school = args.get("school", "").strip()[:80]
     return BrowseFilter(
-        school_id=number("school"),
+        school_id=int(school) if school.isdigit() else None,
+        school_text="" if school.isdigit() else school,
         language=language if language in ("en", "es") else "",
         programme_id=number("programme"),
         from_date=from_date,
     )
+
+
+def schools_matching(typed: str) -> list[int]:
+    """Schools whose name contains what was typed, without regard to case or accents."""
+    wanted = fold(typed)
+    rows = db.session.execute(select(School.id, School.name).where(School.active))
+    return [school_id for school_id, name in rows if wanted in fold(name)]
 
 
 def first_session_starts():  # noqa: ANN201
@@ -93,6 +107,8 @@ def upcoming(flt: BrowseFilter, today: date) -> Select[tuple[Offering]]:
     )
     if flt.school_id:
         query = query.where(Offering.school_id == flt.school_id)
+    elif flt.school_text:
+        query = query.where(Offering.school_id.in_(schools_matching(flt.school_text)))
     if flt.language:
         query = query.where(
             Offering.language.in_((OfferingLanguage(flt.language), OfferingLanguage.BILINGUAL))

@@ -107,3 +107,25 @@ def test_drafts_are_not_public_and_closed_ones_take_no_registrations(client, off
     response = register(client, closed, 1)
     assert response.status_code == 200  # the page again, saying registration is not open
     assert "Registration is not open" in response.get_data(as_text=True)
+
+
+def test_typing_part_of_a_school_name_finds_its_workshops(app, client, offering):
+    from portal.schools.models import School
+
+    offering_id = offering()
+    with app.app_context():
+        other = db.session.scalar(select(School).where(School.code == "101"))
+        other_name = other.name
+
+    def listed(typed: str) -> bool:
+        page = client.get("/workshops", query_string={"school": typed}).get_data(as_text=True)
+        return f"/workshops/{offering_id}" in page
+
+    # The offering is at Goldrick Elementary: any case, part of the name, a trailing space.
+    assert listed("goldrick")
+    assert listed("GOLD ")
+    assert not listed(other_name)
+    assert not listed("no such school")
+    # The typed text stays in the box (and in the URL) for the next visit.
+    page = client.get("/workshops?school=gold").get_data(as_text=True)
+    assert 'value="gold"' in page
