@@ -42,7 +42,7 @@ $(JS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-assets: $(VENDOR_STAMP) ## Copy htmx, Bootstrap and the certificate fonts from node_modules into portal/static/vendor
+assets: $(VENDOR_STAMP) ## Copy htmx, Bootstrap, Plotly's Spanish locale and the certificate fonts into portal/static/vendor
 
 $(VENDOR_STAMP): $(JS_STAMP)
 	@mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/fonts
@@ -50,6 +50,8 @@ $(VENDOR_STAMP): $(JS_STAMP)
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf node_modules/dejavu-fonts-ttf/LICENSE $(VENDOR)/fonts/
+	@# Plotly's Spanish words and number formats, as data the dashboards hand to each graph.
+	node -e 'const l = require("plotly.js-locales/es.js"); process.stdout.write(JSON.stringify({dictionary: l.dictionary, format: l.format}))' > $(VENDOR)/plotly-locale-es.json
 	@touch $@
 
 translations: $(MO) ## Compile the message catalogs

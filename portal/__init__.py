@@ -20,6 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_access(app)
+    register_dashboards(app)
     register_errorhandlers(app)
     register_jinja(app)
     register_commands(app)
@@ -110,6 +111,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(certificates_bp)
+
+
+def register_dashboards(app: Flask) -> None:
+    from dashboards import init_dashboards
+
+    init_dashboards(app)
 
 
 def register_access(app: Flask) -> None:

@@ -43,6 +43,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem("programmes.facilitators", _l("Facilitators"), roles=frozenset({Role.PROGRAMME_STAFF})),
     NavItem("programmes.trainings", _l("My trainings"), roles=frozenset({Role.LIAISON})),
     NavItem(
+        "/dashboards/",
+        _l("Dashboards"),
+        roles=frozenset(
+            {Role.SENIOR_MANAGER, Role.SUPERINTENDENT, Role.ANALYST, Role.PROGRAMME_STAFF}
+        ),
+    ),
+    NavItem(
         "cases.index",
         _l("Cases"),
         roles=frozenset({Role.SPECIALIST, Role.SENIOR_MANAGER, Role.SUPERINTENDENT}),

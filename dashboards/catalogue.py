@@ -1,0 +1,144 @@
+"""Which dashboards exist, who sees each, and the figures on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.analytics import attendance
+from portal.analytics.filters import Filters, Scope
+from portal.analytics.tables import Table
+from portal.auth.roles import Role
+
+Query = Callable[[Filters, Scope, str], Table]
+
+LEADERSHIP = frozenset({Role.SENIOR_MANAGER, Role.SUPERINTENDENT, Role.ANALYST})
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: its query, how to draw it, and how to read its numbers."""
+
+    key: str
+    title: Any
+    query: Query
+    chart: str  # "bar" (x categories), "hbar" (labels down the side), "line" (time), "pie"
+    x: str
+    y: tuple[str, ...]
+    percent: tuple[str, ...] = ()  # columns that are fractions, shown as percentages
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    slug: str
+    title: Any
+    description: Any
+    roles: frozenset[Role]
+    filters: tuple[str, ...]
+    figures: tuple[FigureSpec, ...]
+
+    def figure(self, key: str) -> FigureSpec | None:
+        return next((f for f in self.figures if f.key == key), None)
+
+
+def _plain(function: Callable[[Filters, Scope], Table]) -> Query:
+    return lambda f, s, language: function(f, s)
+
+
+ATTENDANCE = Dashboard(
+    slug="attendance",
+    title=_l("Liaison event attendance"),
+    description=_l(
+        "Events by school and liaison, who registered and who came, new and returning "
+        "families, survey ratings, series completion, facilitators and Title I reach."
+    ),
+    roles=LEADERSHIP | {Role.PROGRAMME_STAFF},
+    filters=("dates", "network", "school", "language", "programme"),
+    figures=(
+        FigureSpec(
+            "show_up",
+            _l("Registered and checked in, by month"),
+            _plain(attendance.show_up),
+            "line",
+            "month",
+            ("registered", "checked_in", "walk_ins"),
+            description=_l("Seats expected at each session, those who came, and walk-ins."),
+        ),
+        FigureSpec(
+            "show_up_rate",
+            _l("Show-up rate, by month"),
+            _plain(attendance.show_up),
+            "line",
+            "month",
+            ("show_up_rate",),
+            percent=("show_up_rate",),
+        ),
+        FigureSpec(
+            "new_vs_returning",
+            _l("New and returning families, by month"),
+            _plain(attendance.new_vs_returning),
+            "bar",
+            "month",
+            ("new_families", "returning_families"),
+        ),
+        FigureSpec(
+            "events_by_school",
+            _l("Events by school"),
+            lambda f, s, language: attendance.events_by(f, s, "school"),
+            "hbar",
+            "school",
+            ("events",),
+        ),
+        FigureSpec(
+            "events_by_liaison",
+            _l("Events by liaison"),
+            lambda f, s, language: attendance.events_by(f, s, "liaison"),
+            "hbar",
+            "liaison",
+            ("events",),
+        ),
+        FigureSpec(
+            "survey_ratings",
+            _l("Survey ratings by programme (1 to 5)"),
+            lambda f, s, language: attendance.survey_ratings(f, s, language),
+            "bar",
+            "programme",
+            ("useful", "facilitator", "welcome"),
+        ),
+        FigureSpec(
+            "completion",
+            _l("Series completion and homework, by programme"),
+            lambda f, s, language: attendance.completion(f, s, language),
+            "bar",
+            "programme",
+            ("completion_rate", "homework_rate"),
+            percent=("completion_rate", "homework_rate"),
+        ),
+        FigureSpec(
+            "facilitator_load",
+            _l("Facilitator load now (at most 40 parents each)"),
+            _plain(attendance.facilitator_load),
+            "hbar",
+            "facilitator",
+            ("committed", "parents"),
+        ),
+        FigureSpec(
+            "title_one",
+            _l("Title I schools reached"),
+            _plain(attendance.title_one_coverage),
+            "pie",
+            "status",
+            ("schools",),
+        ),
+    ),
+)
+
+DASHBOARDS: dict[str, Dashboard] = {d.slug: d for d in (ATTENDANCE,)}
+
+
+def visible_to(user: Any) -> list[Dashboard]:
+    return [d for d in DASHBOARDS.values() if user.has_role(*d.roles)]

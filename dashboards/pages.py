@@ -1,0 +1,359 @@
+"""The dashboards' pages: the index, and a dashboard with its filters and figures.
+
+The page is built from the URL once (its filters come from the query string); after that, one
+callback answers every filter change with every figure, its table and its CSV link, and writes
+the filters back into the URL.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from dashboards import urlstate
+from dashboards.catalogue import DASHBOARDS, Dashboard, FigureSpec, visible_to
+from dashboards.figures import build_figure, table_rows
+from dashboards.shell import PREFIX
+from portal.analytics.filters import Filters, Scope
+from portal.analytics.tables import Table
+from portal.extensions import db
+from portal.i18n import current_language
+from portal.schools.models import Network, School
+from portal.timeutil import district_today
+
+COLUMN_LABELS = {
+    "month": _l("Month"),
+    "week": _l("Week"),
+    "period_start": _l("Period"),
+    "registered": _l("Registered"),
+    "checked_in": _l("Checked in"),
+    "walk_ins": _l("Walk-ins"),
+    "show_up_rate": _l("Show-up rate"),
+    "new_families": _l("New families"),
+    "returning_families": _l("Returning families"),
+    "school": _l("School"),
+    "liaison": _l("Liaison"),
+    "events": _l("Events"),
+    "programme": _l("Programme"),
+    "answers": _l("Answers"),
+    "useful": _l("Useful"),
+    "facilitator": _l("Facilitator"),
+    "welcome": _l("Felt welcome"),
+    "participants": _l("Participants"),
+    "completed": _l("Completed"),
+    "completion_rate": _l("Completion rate"),
+    "homework_rate": _l("Homework done"),
+    "cohorts": _l("Cohorts"),
+    "parents": _l("Parents registered"),
+    "committed": _l("Seats they lead"),
+    "status": _l("Status"),
+    "schools": _l("Schools"),
+    "reached": _l("Reached"),
+    "not_reached": _l("Not reached yet"),
+}
+
+
+# Columns that hold fractions, shown as percentages wherever they appear.
+PERCENT_COLUMNS = frozenset(
+    {
+        "show_up_rate",
+        "completion_rate",
+        "homework_rate",
+        "resolution_rate",
+        "escalation_rate",
+        "rate",
+    }
+)
+
+
+def labels() -> dict[str, str]:
+    return {key: str(value) for key, value in COLUMN_LABELS.items()}
+
+
+@cache
+def _plotly_spanish(path: str) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def graph_config(language: str) -> dict[str, Any]:
+    """Plotly's toolbar and month names in the viewer's language, served by the portal."""
+    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    if language == "es":
+        path = Path(current_app.static_folder or "") / "vendor" / "plotly-locale-es.json"
+        if path.exists():
+            config["locale"] = "es"
+            config["locales"] = {"es": _plotly_spanish(str(path))}
+    return config
+
+
+def render(pathname: str, search: str, user: Any) -> Any:
+    slug = pathname[len(PREFIX) :].strip("/") if pathname.startswith(PREFIX) else ""
+    if not slug:
+        return _index(user)
+    dashboard = DASHBOARDS.get(slug)
+    if dashboard is None or not user.has_role(*dashboard.roles):
+        return html.Div(
+            [
+                html.H1(_("Not found")),
+                html.P(_("There is no dashboard at this address.")),
+                dcc.Link(_("All dashboards"), href=PREFIX),
+            ]
+        )
+    return _dashboard(dashboard, urlstate.parse(search, district_today()), user)
+
+
+def _index(user: Any) -> html.Div:
+    cards = [
+        html.Li(
+            [
+                html.H2(dcc.Link(str(d.title), href=PREFIX + d.slug), className="h4"),
+                html.P(str(d.description)),
+            ],
+            className="mb-3",
+        )
+        for d in visible_to(user)
+    ]
+    return html.Div(
+        [
+            html.H1(_("Dashboards")),
+            html.P(
+                _(
+                    "Figures update as you change the filters; the address keeps them, so a view "
+                    "can be bookmarked and shared. Every chart has a table and a CSV file."
+                )
+            ),
+            html.Ul(cards, className="list-unstyled"),
+        ]
+    )
+
+
+def _options(pairs: list[tuple[Any, str]]) -> list[dict[str, Any]]:
+    return [{"label": label, "value": value} for value, label in pairs]
+
+
+def _control(name: str, label: str, component: Any) -> html.Div:
+    return html.Div(
+        [html.Label(label, htmlFor=f"filter-{name}", className="form-label"), component],
+        className="col-sm-6 col-lg-3",
+    )
+
+
+def _dropdown(name: str, label: str, options: list[dict[str, Any]], value: Any) -> html.Div:
+    return _control(
+        name,
+        label,
+        dcc.Dropdown(
+            id={"type": "filter", "name": name},
+            options=options,
+            value=value,
+            placeholder=_("All"),
+            clearable=True,
+            labels={"select_all": _("Select all"), "deselect_all": _("Deselect all")},
+        ),
+    )
+
+
+def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
+    language = current_language()
+    controls = [
+        _control(
+            "start",
+            _("From"),
+            dcc.Input(
+                id={"type": "filter", "name": "start"},
+                type="date",
+                value=f.start.isoformat(),
+                className="form-control",
+                debounce=True,
+            ),
+        ),
+        _control(
+            "end",
+            _("To"),
+            dcc.Input(
+                id={"type": "filter", "name": "end"},
+                type="date",
+                value=f.end.isoformat(),
+                className="form-control",
+                debounce=True,
+            ),
+        ),
+    ]
+    if "network" in dashboard.filters and scope.network_id is None:
+        networks = db.session.execute(select(Network.id, Network.name).order_by(Network.name))
+        controls.append(_dropdown("network", _("Network"), _options(list(networks)), f.network_id))
+    if "school" in dashboard.filters:
+        schools = select(School.id, School.name).where(School.active).order_by(School.name)
+        network = scope.network(f)
+        if network is not None:
+            schools = schools.where(School.network_id == network)
+        controls.append(
+            _dropdown(
+                "school", _("School"), _options(list(db.session.execute(schools))), f.school_id
+            )
+        )
+    if "language" in dashboard.filters:
+        controls.append(
+            _dropdown(
+                "language",
+                _("Language"),
+                _options([("en", _("English")), ("es", _("Spanish"))]),
+                f.language,
+            )
+        )
+    if "programme" in dashboard.filters:
+        from portal.programmes.models import Programme
+
+        programmes = db.session.scalars(select(Programme).order_by(Programme.id))
+        controls.append(
+            _dropdown(
+                "programme",
+                _("Programme"),
+                _options([(p.id, p.name(language)) for p in programmes]),
+                f.programme_id,
+            )
+        )
+    return html.Div(
+        controls,
+        className="row g-3 mb-4 dashboard-filters",
+        role="search",
+        **{"aria-label": _("Filters")},
+    )
+
+
+def _figure_section(spec: FigureSpec, config: dict[str, Any]) -> html.Section:
+    heading = f"figure-{spec.key}-heading"
+    return html.Section(
+        [
+            html.H2(str(spec.title), id=heading, className="h5"),
+            html.P(str(spec.description), className="small text-body-secondary")
+            if spec.description
+            else None,
+            dcc.Graph(id={"type": "graph", "figure": spec.key}, config=config),
+            html.Details(
+                [
+                    html.Summary(_("Show the numbers as a table")),
+                    html.Div(id={"type": "table", "figure": spec.key}),
+                ],
+                className="mb-2",
+            ),
+            html.A(
+                _("Download CSV"),
+                id={"type": "csv", "figure": spec.key},
+                href="#",
+                className="btn btn-outline-secondary btn-sm",
+                download=f"{spec.key}.csv",
+            ),
+        ],
+        className="card card-body mb-4",
+        **{"aria-labelledby": heading},
+    )
+
+
+def _dashboard(dashboard: Dashboard, f: Filters, user: Any) -> html.Div:
+    scope = Scope.for_user(user)
+    config = graph_config(current_language())
+    notes = []
+    if scope.suppress_small:
+        notes.append(
+            html.P(
+                _(
+                    "Counts under 10 are shown as “fewer than 10” so that no family can be "
+                    "singled out."
+                ),
+                className="alert alert-info",
+            )
+        )
+    if scope.network_id is not None:
+        notes.append(
+            html.P(_("You see the schools of your network."), className="text-body-secondary")
+        )
+    return html.Div(
+        [
+            dcc.Link(_("All dashboards"), href=PREFIX),
+            html.H1(str(dashboard.title)),
+            html.P(str(dashboard.description)),
+            *notes,
+            _filters(dashboard, f, scope),
+            *[_figure_section(spec, config) for spec in dashboard.figures],
+        ]
+    )
+
+
+def figure_table(dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any) -> Table:
+    """What a figure shows for this person: their scope applied in the query itself."""
+    return spec.query(f, Scope.for_user(user), current_language())
+
+
+def _table_component(spec: FigureSpec, table: Table, language: str) -> html.Table:
+    names = labels()
+    hidden = _("fewer than 10")
+    return html.Table(
+        [
+            html.Caption(str(spec.title)),
+            html.Thead(html.Tr([html.Th(names.get(c, c), scope="col") for c in table.columns])),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(cell) for cell in row])
+                    for row in table_rows(
+                        table,
+                        percent=tuple(PERCENT_COLUMNS | set(spec.percent)),
+                        labels=names,
+                        language=language,
+                        hidden=hidden,
+                    )
+                ]
+            ),
+        ],
+        className="table table-sm",
+    )
+
+
+def register_callbacks(dash_app: Any) -> None:
+    @dash_app.callback(
+        Output("url", "search"),
+        Output({"type": "graph", "figure": ALL}, "figure"),
+        Output({"type": "table", "figure": ALL}, "children"),
+        Output({"type": "csv", "figure": ALL}, "href"),
+        Input({"type": "filter", "name": ALL}, "value"),
+        State("url", "pathname"),
+    )
+    def update(values: list[Any], pathname: str | None):  # noqa: ANN202
+        slug = (pathname or "")[len(PREFIX) :].strip("/")
+        dashboard = DASHBOARDS.get(slug)
+        if dashboard is None:
+            return no_update, [], [], []
+        if not current_user.has_role(*dashboard.roles):
+            abort(403)
+        names = [item["id"]["name"] for item in ctx.inputs_list[0]]
+        f = urlstate.from_values(dict(zip(names, values, strict=True)), district_today())
+        search = urlstate.to_search(f)
+        language = current_language()
+        keys = [item["id"]["figure"] for item in ctx.outputs_list[1]]
+        figures, tables, links = [], [], []
+        for key in keys:
+            spec = dashboard.figure(key)
+            table = figure_table(dashboard, spec, f, current_user)
+            figures.append(
+                build_figure(
+                    table,
+                    chart=spec.chart,
+                    x=spec.x,
+                    y=spec.y,
+                    percent=spec.percent,
+                    labels=labels(),
+                    language=language,
+                )
+            )
+            tables.append(_table_component(spec, table, language))
+            links.append(f"{PREFIX}export/{dashboard.slug}/{key}.csv{search}")
+        return search, figures, tables, links

@@ -1,0 +1,1 @@
+"""Figures for the dashboards: filters, scope and tables computed in the database."""

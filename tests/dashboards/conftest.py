@@ -1,0 +1,115 @@
+"""A small fixed set of events, far from the demo data's dates, and a way to call Dash."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.families.services import ContactInput
+from portal.programmes import attendance
+from portal.programmes import registration as reg
+from portal.programmes.models import (
+    Offering,
+    OfferingLanguage,
+    OfferingSession,
+    OfferingStatus,
+    Programme,
+)
+from portal.schools.models import School
+
+# Mondays in March 2031, 6 pm in Denver (MDT from 9 March: 00:00 UTC the next day).
+FIRST = datetime(2031, 3, 4, 1, 0, tzinfo=UTC)
+MARCH = {"start": date(2031, 3, 1), "end": date(2031, 3, 31)}
+
+
+@pytest.fixture
+def events(app):  # noqa: ANN001, ANN201
+    """Healthy Meals at Goldrick, three sessions in March 2031.
+
+    Ana (es), Beto and Carla registered; Dora walked in at the third session.
+    Checked in: 1st Ana, Beto; 2nd Ana; 3rd Ana, Beto, Carla and Dora.
+    """
+    with app.test_request_context():
+        programme = db.session.scalars(
+            select(Programme).where(Programme.code == "healthy-meals")
+        ).one()
+        school = db.session.scalars(select(School).where(School.code == "506")).one()
+        item = Offering(
+            programme=programme,
+            school=school,
+            capacity=10,
+            language=OfferingLanguage.BILINGUAL,
+            status=OfferingStatus.OPEN,
+            location="Cafeteria",
+        )
+        for week in range(3):
+            item.sessions.append(
+                OfferingSession(
+                    starts_at=FIRST + timedelta(weeks=week),
+                    ends_at=FIRST + timedelta(weeks=week, hours=2),
+                )
+            )
+        db.session.add(item)
+        db.session.commit()
+        people = {}
+        for n, (name, language) in enumerate((("Ana", "es"), ("Beto", "en"), ("Carla", "en"))):
+            people[name] = reg.register(
+                item.id,
+                reg.RegistrationInput(
+                    contact=ContactInput(name=name, phone=f"+1720555{8000 + n}"),
+                    language=language,
+                ),
+                today=date(2031, 2, 1),
+            ).registration
+        sessions = item.sessions
+        for session, names in zip(
+            sessions, (("Ana", "Beto"), ("Ana",), ("Ana", "Beto", "Carla")), strict=True
+        ):
+            for name in names:
+                attendance.set_checked_in(session, people[name].id, True, actor_id=1)
+        attendance.walk_in(
+            sessions[2],
+            reg.RegistrationInput(contact=ContactInput(name="Dora", phone="+17205558009")),
+            actor_id=1,
+            today=date(2031, 3, 18),
+        )
+        return {"offering": item.id, "school": school.id, "network": school.network_id}
+
+
+def call_dash(client, pathname: str, filters: dict[str, object], keys: list[str]) -> dict:  # noqa: ANN001
+    """POST the dashboard's update callback as Dash's renderer would; the JSON answer."""
+    page = client.get(pathname)
+    assert page.status_code == 200
+    token = client.get_cookie("_csrf_token", path="/dashboards/")
+    outputs = [
+        {"id": "url", "property": "search"},
+        *[
+            [{"id": {"figure": k, "type": kind}, "property": prop} for k in keys]
+            for kind, prop in (("graph", "figure"), ("table", "children"), ("csv", "href"))
+        ],
+    ]
+    payload = {
+        "output": '..url.search...{"figure":["ALL"],"type":"graph"}.figure...'
+        '{"figure":["ALL"],"type":"table"}.children...'
+        '{"figure":["ALL"],"type":"csv"}.href..',
+        "outputs": outputs,
+        "inputs": [
+            [
+                {"id": {"name": name, "type": "filter"}, "property": "value", "value": value}
+                for name, value in filters.items()
+            ]
+        ],
+        "state": [{"id": "url", "property": "pathname", "value": pathname}],
+        "changedPropIds": [],
+    }
+    response = client.post(
+        "/dashboards/_dash-update-component",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-CSRFToken": token.value if token else ""},
+    )
+    return {"status": response.status_code, "json": response.get_json(silent=True)}

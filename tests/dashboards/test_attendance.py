@@ -1,0 +1,101 @@
+"""Liaison event attendance: each figure against hand-computed numbers, then through Dash."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.analytics import attendance
+from portal.analytics.filters import Filters, Scope
+from portal.auth.roles import Role
+from tests.dashboards.conftest import MARCH, call_dash
+
+EVERYONE = Scope()
+ANALYST = Scope(suppress_small=True)
+
+
+@pytest.fixture
+def march(events):  # noqa: ANN001, ANN201
+    return Filters(start=MARCH["start"], end=MARCH["end"], school_id=events["school"])
+
+
+def test_show_up_counts_seats_expected_those_who_came_and_walk_ins(app_ctx, march):
+    table = attendance.show_up(march, EVERYONE)
+    # Three registered × three sessions = 9 seats expected; 2 + 1 + 3 came; Dora walked in.
+    assert table.rows == [("2031-03-01", 9, 6, 1, round(6 / 9, 4))]
+
+
+def test_counts_under_ten_are_hidden_from_analysts(app_ctx, march):
+    table = attendance.show_up(march, ANALYST)
+    assert table.rows == [("2031-03-01", None, None, None, None)]
+
+
+def test_language_narrows_to_those_who_registered_in_it(app_ctx, events):
+    spanish = Filters(
+        start=MARCH["start"], end=MARCH["end"], school_id=events["school"], language="es"
+    )
+    assert attendance.show_up(spanish, EVERYONE).rows == [("2031-03-01", 3, 3, 0, 1.0)]
+
+
+def test_everyone_is_new_the_first_month(app_ctx, march):
+    assert attendance.new_vs_returning(march, EVERYONE).rows == [("2031-03-01", 4, 0)]
+
+
+def test_completion_takes_every_session_of_a_three_session_series(app_ctx, march):
+    # 5 of 6, rounded up, of 3 sessions is 3: only Ana came to all three.
+    table = attendance.completion(march, EVERYONE)
+    assert table.rows == [("Healthy Meals Challenge", 4, 1, 0.25, None)]
+
+
+def test_events_by_school(app_ctx, march):
+    table = attendance.events_by(march, EVERYONE, "school")
+    assert table.rows == [("Goldrick Elementary", 1)]
+
+
+def test_a_superintendent_of_another_network_sees_none_of_it(app_ctx, events):
+    other = Scope(network_id=events["network"] + 1000)
+    march = Filters(start=MARCH["start"], end=MARCH["end"], network_id=events["network"])
+    assert attendance.show_up(march, other).rows == []
+
+
+def test_outside_the_range_there_is_nothing(app_ctx, events):
+    from datetime import date
+
+    april = Filters(start=date(2031, 4, 1), end=date(2031, 4, 30), school_id=events["school"])
+    assert attendance.show_up(april, EVERYONE).rows == []
+
+
+def test_the_callback_answers_figures_tables_and_links(as_role, events):
+    client = as_role(Role.PROGRAMME_STAFF)
+    filters = {"start": "2031-03-01", "end": "2031-03-31", "school": events["school"]}
+    answer = call_dash(client, "/dashboards/attendance", filters, ["show_up", "events_by_school"])
+    assert answer["status"] == 200, answer
+    response = answer["json"]["response"]
+    assert response["url"]["search"].startswith("?start=2031-03-01&end=2031-03-31")
+    graph = response['{"figure":"show_up","type":"graph"}']["figure"]
+    assert graph["data"][0]["y"] == [9]
+    table = str(response['{"figure":"show_up","type":"table"}']["children"])
+    assert "66.7" in table or "66,7" in table
+    link = response['{"figure":"events_by_school","type":"csv"}']["href"]
+    assert link.startswith("/dashboards/export/attendance/events_by_school.csv?start=2031-03-01")
+    csv = client.get(link)
+    assert csv.status_code == 200
+    assert "Goldrick Elementary,1" in csv.get_data(as_text=True)
+
+
+def test_an_analyst_gets_fewer_than_10_in_the_table_and_the_csv(as_role, events):
+    client = as_role(Role.ANALYST)
+    filters = {"start": "2031-03-01", "end": "2031-03-31", "school": events["school"]}
+    answer = call_dash(client, "/dashboards/attendance", filters, ["show_up"])
+    table = str(answer["json"]["response"]['{"figure":"show_up","type":"table"}']["children"])
+    assert "fewer than 10" in table or "menos de 10" in table
+    assert "9" not in table.replace("2031", "")
+    csv = client.get(
+        f"/dashboards/export/attendance/show_up.csv?start=2031-03-01&end=2031-03-31&school={events['school']}"
+    ).get_data(as_text=True)
+    assert ",9," not in csv
+
+
+def test_a_role_without_the_dashboard_gets_403_from_the_callback(as_role, events):
+    client = as_role(Role.SPECIALIST)
+    assert client.post("/dashboards/_dash-update-component", json={}).status_code == 403
+    assert client.get("/dashboards/export/attendance/show_up.csv").status_code == 403
