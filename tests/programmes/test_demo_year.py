@@ -48,7 +48,7 @@ ACTIVE = (OfferingStatus.DRAFT, OfferingStatus.OPEN, OfferingStatus.CLOSED)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A database of its own, filled by `flask seed demo` as on DEMO_TODAY."""
-    app = create_app(portal_config(fresh_database(tmp_path_factory, "demo-year")))
+    app = create_app(portal_config(fresh_database(tmp_path_factory, "demoyear")))
     with app.app_context():
         upgrade()
     result = seed_demo(app)
