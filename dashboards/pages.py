@@ -136,30 +136,80 @@ def _index(user: Any) -> html.Div:
     )
 
 
-def _options(pairs: list[tuple[Any, str]]) -> list[dict[str, Any]]:
-    return [{"label": label, "value": value} for value, label in pairs]
+def _dom_id(name: str) -> str:
+    """The element id Dash gives a component whose id is {"type": "filter", "name": name}."""
+    return json.dumps({"name": name, "type": "filter"}, separators=(",", ":"), sort_keys=True)
 
 
 def _control(name: str, label: str, component: Any) -> html.Div:
     return html.Div(
-        [html.Label(label, htmlFor=f"filter-{name}", className="form-label"), component],
+        [html.Label(label, htmlFor=_dom_id(name), className="form-label"), component],
         className="col-sm-6 col-lg-3",
     )
 
 
-def _dropdown(name: str, label: str, options: list[dict[str, Any]], value: Any) -> html.Div:
+def _typeahead(name: str, label: str, names: list[str], current: str | None) -> html.Div:
+    """A text box with suggestions: native, labelled, fine with hundreds of schools."""
     return _control(
         name,
         label,
-        dcc.Dropdown(
-            id={"type": "filter", "name": name},
-            options=options,
-            value=value,
-            placeholder=_("All"),
-            clearable=True,
-            labels={"select_all": _("Select all"), "deselect_all": _("Deselect all")},
+        html.Div(
+            [
+                dcc.Input(
+                    id={"type": "filter", "name": name},
+                    type="search",
+                    value=current or "",
+                    list=f"filter-{name}-options",
+                    autoComplete="off",
+                    debounce=True,
+                    placeholder=_("All"),
+                    className="form-control",
+                ),
+                html.Datalist([html.Option(value=n) for n in names], id=f"filter-{name}-options"),
+            ]
         ),
     )
+
+
+def _name(model: Any, ident: int | None) -> str | None:
+    return db.session.get(model, ident).name if ident and db.session.get(model, ident) else None
+
+
+def _language_names() -> dict[str, str]:
+    return {"en": _("English"), "es": _("Spanish")}
+
+
+def _programmes() -> list[Any]:
+    from portal.programmes.models import Programme
+
+    return list(db.session.scalars(select(Programme).order_by(Programme.id)))
+
+
+def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
+    """Typed names (school, network, programme, language) to what the filters hold.
+
+    Case and accents do not matter; a name that matches nothing is no filter at all.
+    """
+    from portal.textclean import fold
+
+    choices: dict[str, list[tuple[Any, str]]] = {
+        "school": [(i, n) for i, n in db.session.execute(select(School.id, School.name))],
+        "network": [(i, n) for i, n in db.session.execute(select(Network.id, Network.name))],
+        "programme": [(p.id, n) for p in _programmes() for n in (p.name_en, p.name_es)],
+        "language": [
+            (code, n)
+            for code, names in (("en", ("English", "Inglés")), ("es", ("Spanish", "Español")))
+            for n in (*names, _language_names()[code])
+        ],
+    }
+    resolved = dict(values)
+    for key, pairs in choices.items():
+        text = str(values.get(key) or "").strip()
+        if not text or (key != "language" and text.isdigit()):
+            continue
+        wanted = fold(text)
+        resolved[key] = next((ident for ident, name in pairs if fold(name) == wanted), None)
+    return resolved
 
 
 def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
@@ -170,8 +220,13 @@ def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
             _("From"),
             dcc.Input(
                 id={"type": "filter", "name": "start"},
-                type="date",
+                # Text, not type=date: Dash 4's Input breaks on date fields (setSelectionRange).
+                type="text",
                 value=f.start.isoformat(),
+                inputMode="numeric",
+                pattern=r"\d{4}-\d{2}-\d{2}",
+                placeholder=_("YYYY-MM-DD"),
+                autoComplete="off",
                 className="form-control",
                 debounce=True,
             ),
@@ -181,45 +236,46 @@ def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
             _("To"),
             dcc.Input(
                 id={"type": "filter", "name": "end"},
-                type="date",
+                # Text, not type=date: Dash 4's Input breaks on date fields (setSelectionRange).
+                type="text",
                 value=f.end.isoformat(),
+                inputMode="numeric",
+                pattern=r"\d{4}-\d{2}-\d{2}",
+                placeholder=_("YYYY-MM-DD"),
+                autoComplete="off",
                 className="form-control",
                 debounce=True,
             ),
         ),
     ]
     if "network" in dashboard.filters and scope.network_id is None:
-        networks = db.session.execute(select(Network.id, Network.name).order_by(Network.name))
-        controls.append(_dropdown("network", _("Network"), _options(list(networks)), f.network_id))
+        networks = db.session.scalars(select(Network.name).order_by(Network.name))
+        controls.append(
+            _typeahead("network", _("Network"), list(networks), _name(Network, f.network_id))
+        )
     if "school" in dashboard.filters:
-        schools = select(School.id, School.name).where(School.active).order_by(School.name)
+        schools = select(School.name).where(School.active).order_by(School.name)
         network = scope.network(f)
         if network is not None:
             schools = schools.where(School.network_id == network)
         controls.append(
-            _dropdown(
-                "school", _("School"), _options(list(db.session.execute(schools))), f.school_id
+            _typeahead(
+                "school", _("School"), list(db.session.scalars(schools)), _name(School, f.school_id)
             )
         )
     if "language" in dashboard.filters:
+        names = _language_names()
         controls.append(
-            _dropdown(
-                "language",
-                _("Language"),
-                _options([("en", _("English")), ("es", _("Spanish"))]),
-                f.language,
-            )
+            _typeahead("language", _("Language"), list(names.values()), names.get(f.language))
         )
     if "programme" in dashboard.filters:
-        from portal.programmes.models import Programme
-
-        programmes = db.session.scalars(select(Programme).order_by(Programme.id))
+        programmes = {p.id: p.name(language) for p in _programmes()}
         controls.append(
-            _dropdown(
+            _typeahead(
                 "programme",
                 _("Programme"),
-                _options([(p.id, p.name(language)) for p in programmes]),
-                f.programme_id,
+                list(programmes.values()),
+                programmes.get(f.programme_id),
             )
         )
     return html.Div(
@@ -335,7 +391,8 @@ def register_callbacks(dash_app: Any) -> None:
         if not current_user.has_role(*dashboard.roles):
             abort(403)
         names = [item["id"]["name"] for item in ctx.inputs_list[0]]
-        f = urlstate.from_values(dict(zip(names, values, strict=True)), district_today())
+        chosen = resolve_names(dict(zip(names, values, strict=True)))
+        f = urlstate.from_values(chosen, district_today())
         search = urlstate.to_search(f)
         language = current_language()
         keys = [item["id"]["figure"] for item in ctx.outputs_list[1]]

@@ -1,0 +1,64 @@
+"""Dashboards in a real browser: both languages, a filter change, no CSP or console errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_concern_journeys import assert_accessible_in, watched_page
+from tests.browser.test_journeys import assert_clean
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, role) -> None:  # noqa: ANN001
+    from portal.demo import DEMO_PASSWORD
+    from tests.conftest import demo_email
+
+    page.goto(page.base + "/sign-in")
+    page.locator("#email").fill(demo_email(role))
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/account$"))
+
+
+def _charts_drawn(page) -> None:  # noqa: ANN001
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("locale,lang", [("en-US", "en"), ("es-MX", "es")])
+def test_attendance_dashboard_filters_and_redraws(browser, live_server, live_app, locale, lang):
+    from portal.auth.roles import Role
+
+    with watched_page(
+        browser, live_server, locale=locale, viewport={"width": 1280, "height": 900}
+    ) as page:
+        _sign_in(page, Role.PROGRAMME_STAFF)
+        if page.get_attribute("html", "lang") != lang:
+            # The account's own language wins over the browser's: switch to the one tested.
+            page.locator(".language-switch button").first.click()
+            page.wait_for_load_state()
+        page.goto(page.base + "/dashboards/attendance")
+        _charts_drawn(page)
+        heading = (
+            "Asistencia a los eventos de los enlaces"
+            if lang == "es"
+            else "Liaison event attendance"
+        )
+        assert page.locator("h1").inner_text() == heading
+        assert_accessible_in(page, lang)
+        # Plotly's own toolbar speaks the page's language too (its locale is served locally).
+        toolbar = page.locator(".modebar-btn").first.get_attribute("data-title")
+        assert toolbar.startswith("Descargar" if lang == "es" else "Download")
+        page.get_by_label("Desde" if lang == "es" else "From").fill("2026-08-01")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"start=2026-08-01"))
+        _charts_drawn(page)
+        page.get_by_text(
+            "Ver las cifras en una tabla" if lang == "es" else "Show the numbers as a table"
+        ).first.click()
+        assert page.locator("table caption").first.is_visible()
+        assert_accessible_in(page, lang)
+        assert_clean(page)
