@@ -88,8 +88,10 @@ def test_no_completer_no_certificate(app, series):
 def test_any_name_makes_a_certificate(app, series, name, kept):
     with app.test_request_context():
         person = registrations(series, NGUYEN)[0]
-        person.contact.name = name
-        text = pages(certificate.certificate_pdf([person]))[0]
+        # In memory only: PostgreSQL refuses to store a NUL, and the forms strip it anyway.
+        with db.session.no_autoflush:
+            person.contact.name = name
+            text = pages(certificate.certificate_pdf([person]))[0]
     assert kept in text
 
 
