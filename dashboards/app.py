@@ -12,9 +12,7 @@ from dashboards.shell import PREFIX, PortalDash
 
 def layout() -> html.Div:
     """A function, so that it is built per request in the user's language (WIRING.md)."""
-    return html.Div(
-        [dcc.Location(id="url", refresh=False), html.Div(id="page", **{"aria-live": "polite"})]
-    )
+    return html.Div([dcc.Location(id="url", refresh=False), html.Div(id="page")])
 
 
 def create_dash(server: Flask) -> PortalDash:

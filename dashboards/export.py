@@ -14,9 +14,22 @@ from dashboards.catalogue import DASHBOARDS
 from dashboards.pages import figure_table, labels
 from dashboards.shell import DASHBOARD_ROLES
 from portal.access import role_required
+from portal.audit.services import record
+from portal.extensions import db
 from portal.timeutil import district_today
 
 bp = Blueprint("dashboard_export", __name__)
+
+
+def _cell(value: object, names: dict[str, str], hidden: str) -> object:
+    """A CSV cell; text that a spreadsheet would run as a formula is made plain text."""
+    if value is None:
+        return hidden
+    if isinstance(value, str):
+        value = names.get(value, value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+    return value
 
 
 @bp.get("/dashboards/export/<slug>/<key>.csv")
@@ -36,16 +49,16 @@ def export(slug: str, key: str) -> Response:
     writer.writerow([names.get(c, c) for c in table.columns])
     hidden = _("fewer than 10")
     for row in table.rows:
-        writer.writerow(
-            [
-                hidden
-                if value is None
-                else names.get(value, value)
-                if isinstance(value, str)
-                else value
-                for value in row
-            ]
-        )
+        writer.writerow([_cell(value, names, hidden) for value in row])
+    record(
+        "dashboard.exported",
+        actor_id=current_user.id,
+        target_type="dashboard",
+        target_id=f"{slug}/{key}",
+        ip=request.remote_addr,
+        detail={"filters": request.args.to_dict(), "rows": len(table.rows)},
+    )
+    db.session.commit()
     response = Response(out.getvalue(), mimetype="text/csv")
     name = f"{slug}-{key}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"

@@ -48,6 +48,11 @@ def guard():  # noqa: ANN201
         return login_manager.unauthorized()
     if not current_user.has_role(*DASHBOARD_ROLES):
         abort(403)
+    if request.method == "POST" and request.path == PREFIX + "_dash-update-component":
+        # Dash answers a malformed callback with a 500; a clear 400 is the honest answer.
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict) or not {"output", "inputs"} <= payload.keys():
+            abort(400)
     return None
 
 

@@ -14,7 +14,7 @@ LONGEST = timedelta(days=366 * 12)
 
 def default_range(today: date) -> tuple[date, date]:
     """The last twelve months up to today."""
-    return today.replace(year=today.year - 1) + timedelta(days=1), today
+    return today - timedelta(days=364), today
 
 
 def _int(values: dict[str, Any], name: str) -> int | None:
@@ -27,11 +27,16 @@ def _int(values: dict[str, Any], name: str) -> int | None:
         return None
 
 
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+
+
 def _date(value: Any) -> date | None:
+    """A day from the URL or a box; nonsense, and days far outside any school year, are none."""
     try:
-        return date.fromisoformat(str(value)[:10])
+        day = date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+    return day if EARLIEST <= day <= LATEST else None
 
 
 def from_values(values: dict[str, Any], today: date) -> Filters:

@@ -333,7 +333,12 @@ def facilitator_load(f: Filters, s: Scope) -> Table:
     if f.programme_id is not None:
         query = query.where(Offering.programme_id == f.programme_id)
     rows = [
-        (name, cohorts, small(int(parents), s.suppress_small), round(float(committed)))
+        (
+            name,
+            small(cohorts, s.suppress_small),
+            small(int(parents), s.suppress_small),
+            round(float(committed)),
+        )
         for name, cohorts, parents, committed in db.session.execute(query)
     ]
     return Table(("facilitator", "cohorts", "parents", "committed"), rows)

@@ -29,6 +29,7 @@ def rate(part: int | None, whole: int | None, suppress: bool) -> float | None:
     """part / whole as a fraction, None when there is nothing (or too little) to divide by."""
     if not whole or part is None:
         return None
-    if suppress and whole < SMALL:
+    if suppress and (whole < SMALL or part < SMALL):
+        # A rate over a shown total would give a hidden part back: hide both ways.
         return None
     return round(part / whole, 4)

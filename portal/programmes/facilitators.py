@@ -130,6 +130,11 @@ def check_facilitation(
                     names=", ".join(missing),
                 )
             )
+    # Hold the facilitators' rows while their load is counted: two planners adding the same
+    # person to two cohorts at once must not both pass the check.
+    db.session.execute(
+        select(User.id).where(User.id.in_([u.id for u in facilitators])).with_for_update()
+    )
     share = Fraction(capacity, len(facilitators))
     loads = committed_seats((u.id for u in facilitators), excluding=offering_id)
     over = [u for u in facilitators if loads[u.id] + share > PARENTS_PER_FACILITATOR]

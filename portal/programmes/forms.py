@@ -96,6 +96,10 @@ class SessionFields(FlaskForm):
     starts = TimeField(_l("Starts"), validators=[InputRequired(_l("Enter the start time."))])
     ends = TimeField(_l("Ends"), validators=[InputRequired(_l("Enter the end time."))])
 
+    def validate_day(self, field: DateField) -> None:
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a day between 2000 and 2100."))
+
     def validate_ends(self, field: TimeField) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("The session must end after it starts."))

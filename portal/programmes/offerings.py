@@ -19,6 +19,7 @@ from portal.families.messages import message_family
 from portal.programmes.facilitators import FacilitationError, check_facilitation
 from portal.programmes.models import (
     Attendance,
+    Audience,
     Offering,
     OfferingLanguage,
     OfferingSession,
@@ -311,6 +312,8 @@ def change_status(
     """
     from flask_babel import gettext as _
 
+    # Hold the row: two clicks at once must not both complete (and certify) the offering.
+    db.session.refresh(offering, with_for_update=True)
     if to not in TRANSITIONS.get(offering.status, set()):
         raise OfferingError(offering.status.value)
     if to == OfferingStatus.OPEN and not offering.sessions:
@@ -328,23 +331,30 @@ def change_status(
         ip=ip,
         detail={"from": was.value, "to": to.value},
     )
-    db.session.commit()
+    certified = 0
     if to == OfferingStatus.COMPLETED and offering.programme.certifies_facilitators:
-        # Completing trainer-of-trainers is what certifies a facilitator (seed 004).
+        # Completing trainer-of-trainers is what certifies a facilitator (seed 004), in the
+        # same transaction: completed and certified, or neither.
         from portal.programmes.completion import completers
         from portal.programmes.trainers import certify
 
-        return certify(offering, completers(offering), actor_id=actor_id, ip=ip)
-    return 0
+        certified = certify(offering, completers(offering), actor_id=actor_id, ip=ip, commit=False)
+    db.session.commit()
+    return certified
 
 
 def manageable_offerings(user: Any) -> Select[tuple[Offering]]:
-    """Programme staff plan every offering, drafts too; a liaison, those at their schools."""
+    """Programme staff plan every offering, drafts too; a liaison, family offerings at their
+    schools (trainings for staff, even one hosted at their school, are the FACE office's)."""
     query = select(Offering)
     if user.has_role(Role.PROGRAMME_STAFF):
         return query
     if user.has_role(Role.LIAISON):
-        return query.where(Offering.school_id.in_([s.id for s in user.schools]))
+        return (
+            query.join(Programme, Programme.id == Offering.programme_id)
+            .where(Programme.audience == Audience.FAMILIES)
+            .where(Offering.school_id.in_([s.id for s in user.schools]))
+        )
     return query.where(False)  # noqa: FBT003
 
 

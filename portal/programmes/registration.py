@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.families.services import ContactInput, find_or_create_contact
@@ -203,5 +204,6 @@ def waitlist(offering_id: int) -> list[Registration]:
                 Registration.status == RegistrationStatus.WAITLISTED,
             )
             .order_by(Registration.created_at, Registration.id)
+            .options(selectinload(Registration.contact))
         )
     )

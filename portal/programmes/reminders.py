@@ -147,7 +147,11 @@ def _remind(session: OfferingSession) -> int:
                     "session": session,
                     "childcare": offering.childcare_offered and registration.children_count > 0,
                 },
-                dedupe=f"session:{session.id}:reminder:{registration.id}",
+                # The time is in the key: a moved session gets a reminder for its new time.
+                dedupe=(
+                    f"session:{session.id}:reminder:{int(session.starts_at.timestamp())}:"
+                    f"{registration.id}"
+                ),
             )
         )
     return told

@@ -443,19 +443,22 @@ def trainer_waitlist():
     return _waitlist_page(form, EnrolForm(formdata=None), status)
 
 
-def _waitlist_page(form: WaitlistEntryForm, enrol: EnrolForm, status: int):
+def _enrol_choices(enrol: EnrolForm) -> dict[int, Offering]:
+    """Open trainer-of-trainers offerings, as the form's choices and by id."""
     language = current_language()
+    offerings = {o.id: o for o in trainers.training_offerings()}
     enrol.offering.choices = [SelectChoice("", _l("Choose…"))] + [
         SelectChoice(
             o.id,
-            _l(
-                "%(title)s (%(seats)d seats left)",
-                title=o.title(language),
-                seats=o.seats_left,
-            ),
+            _l("%(title)s (%(seats)d seats left)", title=o.title(language), seats=o.seats_left),
         )
-        for o in trainers.training_offerings()
+        for o in offerings.values()
     ]
+    return offerings
+
+
+def _waitlist_page(form: WaitlistEntryForm, enrol: EnrolForm, status: int):
+    _enrol_choices(enrol)
     return render_template(
         "programmes/trainer_waitlist.html",
         form=form,
@@ -469,9 +472,9 @@ def _waitlist_page(form: WaitlistEntryForm, enrol: EnrolForm, status: int):
 @role_required(Role.PROGRAMME_STAFF)
 def enrol_from_waitlist():
     enrol = EnrolForm()
-    offerings = {o.id: o for o in trainers.training_offerings()}
+    offerings = _enrol_choices(enrol)
     if not enrol.validate_on_submit() or enrol.offering.data not in offerings:
-        if enrol.offering.data not in offerings:
+        if enrol.offering.data not in offerings and not enrol.offering.errors:
             enrol.offering.errors = [_l("Choose an offering.")]
         form = WaitlistEntryForm(formdata=None)
         _school_choices(form, district_wide=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.auth.models import User
@@ -38,6 +39,7 @@ def waiting() -> list[TrainingWaitlistEntry]:
             select(TrainingWaitlistEntry)
             .where(TrainingWaitlistEntry.status == WaitlistStatus.WAITING)
             .order_by(TrainingWaitlistEntry.added_at, TrainingWaitlistEntry.id)
+            .options(selectinload(TrainingWaitlistEntry.school))
         )
     )
 
@@ -122,6 +124,8 @@ def enrol_next(
             registered_by_id=actor_id,
         )
         registration = outcome.registration
+        if outcome.waitlisted:
+            break  # the last seat went to someone else a moment ago: they keep their place
         entry.status = WaitlistStatus.ENROLLED
         entry.registration_id = registration.id
         entry.enrolled_at = utcnow()
@@ -139,7 +143,12 @@ def enrol_next(
 
 
 def certify(
-    offering: Offering, completers: list[Registration], *, actor_id: int, ip: str | None
+    offering: Offering,
+    completers: list[Registration],
+    *,
+    actor_id: int,
+    ip: str | None,
+    commit: bool = True,
 ) -> int:
     """Certify those who completed a trainer-of-trainers offering; returns how many are new."""
     if not offering.programme.certifies_facilitators:
@@ -172,5 +181,6 @@ def certify(
         db.session.flush()
         record("facilitator.certified", actor_id=actor_id, target=certification, ip=ip)
         added += 1
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return added

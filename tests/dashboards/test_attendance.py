@@ -99,3 +99,42 @@ def test_a_role_without_the_dashboard_gets_403_from_the_callback(as_role, events
     client = as_role(Role.SPECIALIST)
     assert client.post("/dashboards/_dash-update-component", json={}).status_code == 403
     assert client.get("/dashboards/export/attendance/show_up.csv").status_code == 403
+
+
+def test_a_rate_would_give_a_hidden_count_back_so_it_is_hidden_too():
+    from portal.analytics.tables import rate
+
+    assert rate(3, 12, suppress=True) is None  # 12 × 25 % = 3, a count under 10
+    assert rate(30, 120, suppress=True) == 0.25
+    assert rate(3, 12, suppress=False) == 0.25
+
+
+def test_odd_dates_in_the_address_never_break_the_dashboards(as_role):
+    from datetime import date
+
+    from dashboards import urlstate
+
+    assert urlstate.default_range(date(2028, 2, 29))[0] < date(2028, 2, 29)
+    client = as_role(Role.PROGRAMME_STAFF)
+    for query in ("end=9999-12-31", "start=0001-01-01", "start=banana&end=2031-13-45"):
+        response = client.get(f"/dashboards/export/attendance/show_up.csv?{query}")
+        assert response.status_code == 200, query
+
+
+def test_the_csv_is_audited_and_never_a_spreadsheet_formula(app, as_role, make_user, events):
+    from sqlalchemy import select
+
+    from dashboards.export import _cell
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+
+    assert _cell("=HYPERLINK(1)", {}, "") == "'=HYPERLINK(1)"
+    assert _cell("@SUM(A1)", {}, "") == "'@SUM(A1)"
+    assert _cell("Goldrick Elementary", {}, "") == "Goldrick Elementary"
+    client = as_role(Role.PROGRAMME_STAFF)
+    client.get("/dashboards/export/attendance/show_up.csv?start=2031-03-01&end=2031-03-31")
+    with app.app_context():
+        row = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "dashboard.exported")
+        ).first()
+        assert row is not None and row.detail["filters"]["start"] == "2031-03-01"

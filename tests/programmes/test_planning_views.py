@@ -295,3 +295,87 @@ def test_the_offering_page_shows_the_survey_results(app, as_role, urls):
     assert "2 answers" in page or "2 respuestas" in page
     assert "4.5" in page or "4,5" in page
     assert "Muy útil" in page
+
+
+def test_a_training_hosted_at_a_liaisons_school_is_still_the_face_offices(app, as_role):
+    from datetime import UTC, datetime
+
+    from portal.programmes.models import OfferingLanguage, OfferingSession
+
+    with app.app_context():
+        training = Offering(
+            programme=db.session.scalar(
+                select(Programme).where(Programme.code == "trainer-of-trainers")
+            ),
+            school_id=db.session.scalar(select(School.id).where(School.code == "506")),
+            capacity=15,
+            language=OfferingLanguage.BILINGUAL,
+            status=OfferingStatus.OPEN,
+        )
+        training.sessions.append(
+            OfferingSession(
+                starts_at=datetime(2026, 1, 5, 16, tzinfo=UTC),
+                ends_at=datetime(2026, 1, 5, 20, tzinfo=UTC),
+            )
+        )
+        db.session.add(training)
+        db.session.commit()
+        training_id = training.id
+    client = as_role(Role.LIAISON)
+    assert client.get(f"/programmes/offerings/{training_id}").status_code == 404
+    response = post(client, f"/programmes/offerings/{training_id}/status", {"to": "completed"})
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Offering, training_id).status == OfferingStatus.OPEN
+
+
+def test_staff_register_the_next_leaders_from_the_page(app, as_role):
+    from datetime import UTC, datetime
+
+    from portal.programmes.models import OfferingLanguage, OfferingSession, WaitlistStatus
+
+    client = as_role(Role.PROGRAMME_STAFF)
+    with app.app_context():
+        goldrick = db.session.scalar(select(School.id).where(School.code == "506"))
+        training = Offering(
+            programme=db.session.scalar(
+                select(Programme).where(Programme.code == "trainer-of-trainers")
+            ),
+            capacity=15,
+            language=OfferingLanguage.BILINGUAL,
+            status=OfferingStatus.OPEN,
+        )
+        training.sessions.append(
+            OfferingSession(
+                starts_at=datetime(2027, 8, 5, 16, tzinfo=UTC),
+                ends_at=datetime(2027, 8, 5, 20, tzinfo=UTC),
+            )
+        )
+        db.session.add(training)
+        db.session.commit()
+        training_id = training.id
+    for name in ("Leader One", "Leader Two"):
+        data = {"name": name, "email": f"{name.split()[1].lower()}@school.example"}
+        post(client, "/programmes/trainer-waitlist", {**data, "school": goldrick})
+    response = post(
+        client, "/programmes/trainer-waitlist/enrol", {"offering": training_id, "count": "1"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        entries = {
+            e.name: e.status
+            for e in db.session.scalars(
+                select(TrainingWaitlistEntry).where(TrainingWaitlistEntry.name.like("Leader %"))
+            )
+        }
+    assert entries == {"Leader One": WaitlistStatus.ENROLLED, "Leader Two": WaitlistStatus.WAITING}
+    # Nothing chosen, or nonsense: a clear message, not an error.
+    for bad in ({"offering": "", "count": "1"}, {"offering": "x", "count": "-3"}):
+        assert post(client, "/programmes/trainer-waitlist/enrol", bad).status_code == 422
+
+
+def test_a_day_far_outside_any_school_year_is_refused(app, as_role):
+    client = as_role(Role.PROGRAMME_STAFF)
+    response = post(client, "/programmes/offerings/new", _form(app, day="9999-12-31"))
+    assert response.status_code == 422
+    assert "Enter a day between 2000 and 2100." in response.get_data(as_text=True)

@@ -91,9 +91,39 @@ def test_reminders_are_sent_once_however_often_the_job_runs(app, offering):
     assert remind(app, now + timedelta(minutes=10)) == Notified(1, 0)
     rows = messages(app, "session.reminder")
     assert len(rows) == 2
+    with app.app_context():
+        stamp = int(db.session.get(OfferingSession, first).starts_at.timestamp())
     assert {m.dedupe_key.rsplit(":", 1)[0] for m in rows} == {
-        f"session:{first}:reminder:{r}" for r in _registration_ids(app, offering_id)
+        f"session:{first}:reminder:{stamp}:{r}" for r in _registration_ids(app, offering_id)
     }
+
+
+def test_a_moved_session_gets_a_reminder_for_its_new_time(app, offering):
+    from portal.programmes import offerings as planning
+
+    offering_id = offering(capacity=3)
+    enrol(app, offering_id, "Ana Beltrán", phone="+17205550101")
+    enrol(app, offering_id, "Luis Pérez", email="luis@example.org")
+    with app.app_context():
+        first = db.session.scalars(
+            select(OfferingSession.id)
+            .where(OfferingSession.offering_id == offering_id)
+            .order_by(OfferingSession.starts_at)
+        ).first()
+        starts = db.session.get(OfferingSession, first).starts_at
+    now = starts - timedelta(hours=24)
+    assert remind(app, now).people == 2
+    with app.test_request_context():
+        session = db.session.get(OfferingSession, first)
+        later = starts + timedelta(hours=2)
+        planning.move_session(
+            session,
+            planning.SessionTimes(later, later + timedelta(hours=2)),
+            actor_id=1,
+            ip=None,
+        )
+    assert remind(app, now + timedelta(hours=1)).people == 2
+    assert len(messages(app, "session.reminder")) == 4
 
 
 def test_one_session_with_bad_data_does_not_hold_up_the_others(app, offering):
