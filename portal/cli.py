@@ -134,7 +134,7 @@ def seed_scale(
         first, last = history(options, options.today or district_today())
         click.echo(f"Would generate {first:%Y-%m-%d} to {last:%Y-%m-%d}, about:")
         for table, rows in estimate(options).items():
-            click.echo(f"  {table:<24}{rows:>14,}")
+            click.echo(f"  {table:<28}{rows:>12,}")
         found = existing_data()
         if found and not append:
             click.echo("The database is not empty: without --append this would be refused.")
@@ -144,7 +144,7 @@ def seed_scale(
     @contextmanager
     def bar(label: str, total: int):  # noqa: ANN202
         with click.progressbar(
-            length=max(total, 1), label=f"{label:<24}", show_pos=True, file=sys.stderr
+            length=max(total, 1), label=f"{label:<28}", show_pos=True, file=sys.stderr
         ) as progress:
             yield progress.update
 
@@ -153,12 +153,13 @@ def seed_scale(
     except ScaleError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Generated {result.first_day:%Y-%m-%d} to {result.last_day:%Y-%m-%d}:")
-    click.echo(f"  {'table':<24}{'rows':>14}{'seconds':>10}{'rows/s':>12}")
+    click.echo(f"  {'table':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
     for table, load in result.loaded.tables.items():
-        click.echo(f"  {table:<24}{load.rows:>14,}{load.seconds:>10.1f}{load.rate:>12,.0f}")
+        click.echo(f"  {table:<28}{load.rows:>12,}{load.seconds:>10.1f}{load.rate:>12,.0f}")
+    for step, seconds in result.loaded.steps.items():
+        click.echo(f"  {step:<28}{'':>12}{seconds:>10.1f}")
     click.echo(
-        f"  {'total':<24}{result.loaded.rows:>14,}{result.seconds:>10.1f}{result.rate:>12,.0f}"
-        "  (planning and ANALYZE included)"
+        f"  {'total':<28}{result.loaded.rows:>12,}{result.seconds:>10.1f}{result.rate:>12,.0f}"
     )
 
 

@@ -409,6 +409,42 @@ def test_refused_on_a_district_unless_appending(tmp_path_factory):
         db.engine.dispose()
 
 
+def test_a_real_case_after_the_load_gets_the_next_reference_and_id(tmp_path_factory):
+    import secrets
+
+    from portal.concerns import intake
+    from portal.concerns.models import CaseKind, Relationship
+
+    app = empty_portal(tmp_path_factory, "scale-intake")
+    small = ["seed", "scale", "--schools", "2", "--cases", "80", "--today", TODAY.isoformat()]
+    assert app.test_cli_runner().invoke(args=small).exit_code == 0
+    with app.test_request_context():
+        last_id = db.session.scalar(select(func.max(Case.id)))
+        in_year = db.session.scalar(
+            select(func.count()).where(Case.reference.like(f"FCS-{TODAY.year}-%"))
+        )
+        receipt = intake.submit(
+            intake.Submission(
+                submission_key=secrets.token_urlsafe(24),
+                kind=CaseKind.CONCERN,
+                name="Rosa Martínez",
+                relationship=Relationship.PARENT,
+                category_id=db.session.scalar(select(Case.category_id).limit(1)),
+                description="The bus is late every morning.",
+                school_id=db.session.scalar(select(School.id).limit(1)),
+                phone="+17205550142",
+                language="es",
+            ),
+            secret_key=app.config["SECRET_KEY"],
+            today=TODAY,
+            ip=None,
+        )
+        assert receipt.reference == f"FCS-{TODAY.year}-{in_year + 1:06d}"
+        assert receipt.case_id == last_id + 1
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_dry_run_writes_nothing(tmp_path_factory):
     app = empty_portal(tmp_path_factory, "scale-dry")
     result = app.test_cli_runner().invoke(

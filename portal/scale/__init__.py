@@ -4,13 +4,15 @@
 staff, the district calendar, families, cases with their timelines, meetings and surveys,
 quick-logged calls, offerings with sessions, facilitators, registrations, attendance, session
 surveys and facilitator certifications, in realistic proportions and seasons, in one
-transaction, with bulk inserts. The same options and seed give the same rows.
+transaction, with bulk inserts. The same options, seed and `today` give the same rows.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -42,6 +44,31 @@ from portal.schools.models import Network, School
 
 QUICK_LOGS_PER_CASE = 2.5
 MAX_REFERENCES_PER_YEAR = 999_999  # FCS-YYYY-NNNNNN
+# The tables that get millions of rows: on PostgreSQL their indexes are built after the load.
+BULK_MODELS = (
+    FamilyContact,
+    Case,
+    CaseEntry,
+    Meeting,
+    SatisfactionResponse,
+    QuickLog,
+    Offering,
+    OfferingSession,
+    Registration,
+    Attendance,
+    SessionFeedback,
+    FacilitatorCertification,
+)
+# Tables whose ids the generator numbers itself: their sequences are moved past them.
+NUMBERED_MODELS = (User, Network, School, *BULK_MODELS)
+# Tables that make a database "hold a district" (reference data and accounts do not).
+DISTRICT_TABLES = {
+    "schools": School,
+    "cases": Case,
+    "quick logs": QuickLog,
+    "offerings": Offering,
+    "family contacts": FamilyContact,
+}
 
 
 class ScaleError(ValueError):
@@ -74,16 +101,6 @@ def history(options: ScaleOptions, today: date) -> tuple[date, date]:
     """The first and last day generated: whole school years back from the current one."""
     current = today.year if today.month >= 7 else today.year - 1
     return date(current - options.years + 1, 7, 1), today - timedelta(days=1)
-
-
-# Tables that make a database "hold a district" (reference data and accounts do not).
-DISTRICT_TABLES = {
-    "schools": School,
-    "cases": Case,
-    "quick logs": QuickLog,
-    "offerings": Offering,
-    "family contacts": FamilyContact,
-}
 
 
 def existing_data() -> dict[str, int]:
@@ -121,6 +138,32 @@ def estimate(options: ScaleOptions) -> dict[str, int]:
     }
 
 
+def generate(options: ScaleOptions, *, progress: Progress = no_progress) -> Generated:
+    """Write the synthetic district; everything or nothing (one transaction)."""
+    from portal.timeutil import district_today
+
+    _check(options)
+    started = time.perf_counter()
+    today = options.today or district_today()
+    run = _Run(options, today, progress)
+    run.plan()
+    # A fresh district loads faster with its indexes built once at the end (PostgreSQL);
+    # beside an existing one, rebuilding every index for a few new rows would cost more.
+    loader = run.loader
+    bulk = [m.__table__ for m in BULK_MODELS]
+    with nullcontext() if options.append else loader.indexes_rebuilt_after(bulk):
+        run.load()
+    loader.reset_sequences(m.__table__ for m in NUMBERED_MODELS)
+    db.session.commit()
+    if loader.postgresql:
+        # Fresh statistics, so the planner knows the tables are no longer empty.
+        clock = time.perf_counter()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        loader.loaded.steps["ANALYZE"] = time.perf_counter() - clock
+    return Generated(loader.loaded, time.perf_counter() - started, run.first, run.last)
+
+
 def _check(options: ScaleOptions) -> None:
     if options.schools < 1:
         raise ScaleError("--schools must be at least 1.")
@@ -138,128 +181,114 @@ def _check(options: ScaleOptions) -> None:
             )
 
 
-def generate(options: ScaleOptions, *, progress: Progress = no_progress) -> Generated:
-    """Write the synthetic district; everything or nothing (one transaction)."""
-    from portal.reference import load_reference
-    from portal.timeutil import district_today
+class _Run:
+    """One generation: the district and its calendar, then the plans, then the rows."""
 
-    _check(options)
-    started = time.perf_counter()
-    today = options.today or district_today()
-    first, last = history(options, today)
-    seed = str(options.seed)
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    def __init__(self, options: ScaleOptions, today: date, progress: Progress) -> None:
+        from portal.reference import load_reference
 
-    load_reference()  # categories and programmes: idempotent, commits on its own
-    levels = service_levels()
-    complete_calendar(first, last)
-    db.session.flush()
-    connection = db.session.connection()
-    loader = BulkLoader(connection, progress)
+        self.options = options
+        self.progress = progress
+        self.first, self.last = history(options, today)
+        self.seed = str(options.seed)
+        load_reference()  # categories and programmes: idempotent, commits on its own
+        self.levels = service_levels()
+        complete_calendar(self.first, self.last)
+        db.session.flush()
+        self.connection = db.session.connection()
+        self.loader = BulkLoader(self.connection, progress)
+        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        self.days = DistrictDays(self.first, self.last, zone)
+        self.cutoff = self.days.at(today.toordinal(), 0)  # nothing has happened yet today
+        self.categories = {c.code: c.id for c in db.session.scalars(select(Category))}
+        self.programmes = {p.code: p.id for p in db.session.scalars(select(Programme))}
 
-    days = DistrictDays(first, last, zone)
-    cutoff = days.at(today.toordinal(), 0)  # nothing has happened yet today
-    district = build_district(
-        loader,
-        random.Random(f"{seed}:district"),  # noqa: S311 - repeatable synthetic data
-        schools=options.schools,
-        cases_per_year=options.cases / options.years,
-        created=days.at(first.toordinal(), 8 * 3600),
-    )
-    categories = {c.code: c.id for c in db.session.scalars(select(Category))}
-    programmes = {p.code: p.id for p in db.session.scalars(select(Programme))}
-    families = Families(
-        loader.next_id(FamilyContact.__table__),
-        random.Random(f"{seed}:families"),  # noqa: S311
-    )
+    def rng(self, name: str) -> random.Random:
+        return random.Random(f"{self.seed}:{name}")  # noqa: S311 - repeatable synthetic data
 
-    counts = case_tables.daily_counts(
-        options.cases,
-        days,
-        random.Random(f"{seed}:days"),  # noqa: S311
-        weekend=case_tables.WEEKEND_VOLUME,
-        closed=case_tables.CLOSED_VOLUME,
-    )
-    counters = case_tables.reference_counters(connection)
-    _check_references(counts, counters)
-    planner = case_tables.CasePlanner(
-        days,
-        district,
-        families,
-        categories,
-        levels,
-        random.Random(f"{seed}:cases"),  # noqa: S311
-        cutoff,
-    )
-    with progress("planning cases", options.cases) as update:
-        facts = planner.plan(counts, loader.next_id(Case.__table__), update)
-    programme_planner = ProgrammePlanner(
-        days,
-        district,
-        families,
-        programmes,
-        random.Random(f"{seed}:offerings"),  # noqa: S311
-        cutoff,
-        first_offering=loader.next_id(Offering.__table__),
-        first_session=loader.next_id(OfferingSession.__table__),
-        first_registration=loader.next_id(Registration.__table__),
-    )
-    with progress("planning offerings", options.years + 1) as update:
-        offerings = programme_planner.plan(update)
+    @contextmanager
+    def _timed(self, step: str, total: int) -> Iterator[Callable[[int], None]]:
+        started = time.perf_counter()
+        with self.progress(step, total) as update:
+            yield update
+        self.loader.loaded.steps[step] = time.perf_counter() - started
 
-    families.load(loader, random.Random(f"{seed}:contacts"))  # noqa: S311
-    writer = case_tables.CaseWriter(
-        facts, days, families, levels, {v: k for k, v in categories.items()}, seed, cutoff
-    )
-    used = case_tables.load_cases(loader, writer, counters)
-    case_tables.save_reference_counters(connection, counters, used)
-    calls = round(options.cases * QUICK_LOGS_PER_CASE)
-    loader.load(
-        QuickLog.__table__,
-        case_tables.QUICK_LOG_COLUMNS,
-        case_tables.quick_log_rows(
-            loader.next_id(QuickLog.__table__),
-            case_tables.daily_counts(
-                calls,
-                days,
-                random.Random(f"{seed}:call-days"),  # noqa: S311
-                weekend=0.0,
-                closed=0.0,
-            ),
-            days,
-            district,
-            categories,
-            random.Random(f"{seed}:calls"),  # noqa: S311
-        ),
-        expected=calls,
-    )
-    load_programmes(loader, offerings, programmes, days, seed, cutoff)
-    loader.reset_sequences(
-        model.__table__
-        for model in (
-            User,
-            Network,
-            School,
-            FamilyContact,
-            Case,
-            CaseEntry,
-            Meeting,
-            SatisfactionResponse,
-            QuickLog,
-            Offering,
-            OfferingSession,
-            Registration,
-            Attendance,
-            SessionFeedback,
-            FacilitatorCertification,
+    def plan(self) -> None:
+        options, loader = self.options, self.loader
+        self.district = build_district(
+            loader,
+            self.rng("district"),
+            schools=options.schools,
+            cases_per_year=options.cases / options.years,
+            created=self.days.at(self.first.toordinal(), 8 * 3600),
         )
-    )
-    db.session.commit()
-    if loader.postgresql:
-        # Fresh statistics, so the planner knows the tables are no longer empty.
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-    return Generated(loader.loaded, time.perf_counter() - started, first, last)
+        self.families = Families(loader.next_id(FamilyContact.__table__), self.rng("families"))
+        counts = case_tables.daily_counts(
+            options.cases,
+            self.days,
+            self.rng("days"),
+            weekend=case_tables.WEEKEND_VOLUME,
+            closed=case_tables.CLOSED_VOLUME,
+        )
+        self.counters = case_tables.reference_counters(self.connection)
+        _check_references(counts, self.counters)
+        planner = case_tables.CasePlanner(
+            self.days,
+            self.district,
+            self.families,
+            self.categories,
+            self.levels,
+            self.rng("cases"),
+            self.cutoff,
+        )
+        with self._timed("planning cases", options.cases) as update:
+            self.cases = planner.plan(counts, loader.next_id(Case.__table__), update)
+        offerings = ProgrammePlanner(
+            self.days,
+            self.district,
+            self.families,
+            self.programmes,
+            self.rng("offerings"),
+            self.cutoff,
+            first_offering=loader.next_id(Offering.__table__),
+            first_session=loader.next_id(OfferingSession.__table__),
+            first_registration=loader.next_id(Registration.__table__),
+        )
+        with self._timed("planning offerings", options.years + 1) as update:
+            self.offerings = offerings.plan(update)
+
+    def load(self) -> None:
+        loader = self.loader
+        self.families.load(loader, self.rng("contacts"))
+        writer = case_tables.CaseWriter(
+            self.cases,
+            self.days,
+            self.families,
+            self.levels,
+            {v: k for k, v in self.categories.items()},
+            self.seed,
+            self.cutoff,
+        )
+        used = case_tables.load_cases(loader, writer, self.counters)
+        case_tables.save_reference_counters(self.connection, self.counters, used)
+        calls = round(self.options.cases * QUICK_LOGS_PER_CASE)
+        days = case_tables.daily_counts(
+            calls, self.days, self.rng("call-days"), weekend=0.0, closed=0.0
+        )
+        loader.load(
+            QuickLog.__table__,
+            case_tables.QUICK_LOG_COLUMNS,
+            case_tables.quick_log_rows(
+                loader.next_id(QuickLog.__table__),
+                days,
+                self.days,
+                self.district,
+                self.categories,
+                self.rng("calls"),
+            ),
+            expected=calls,
+        )
+        load_programmes(loader, self.offerings, self.programmes, self.days, self.seed, self.cutoff)
 
 
 def _check_references(counts: list[tuple[int, int]], counters: dict[int, int]) -> None:

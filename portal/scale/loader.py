@@ -43,6 +43,7 @@ class Loaded:
     """Rows written per table and the time each took (generation and writing together)."""
 
     tables: dict[str, TableLoad] = field(default_factory=dict)
+    steps: dict[str, float] = field(default_factory=dict)  # seconds of work that writes no rows
 
     def add(self, name: str, rows: int, seconds: float) -> None:
         entry = self.tables.setdefault(name, TableLoad())
@@ -135,9 +136,58 @@ class BulkLoader:
                 {"table": table.name},
             )
 
-    def analyze(self) -> None:
-        if self.postgresql:
-            self.connection.execute(text("ANALYZE"))
+    @contextmanager
+    def indexes_rebuilt_after(self, tables: Sequence[Table]) -> Iterator[None]:
+        """Load without secondary indexes and foreign keys, then build them back, validated.
+
+        What `pg_restore` does: maintaining a dozen B-trees and firing a foreign-key trigger
+        for each of millions of rows costs far more than one sorted build per index at the end.
+        The definitions are read from the catalog, so what comes back is exactly what was
+        there; re-adding a unique or foreign-key constraint checks every row, and all of it
+        happens in the caller's transaction (a failure leaves the schema as it was).
+        """
+        if not self.postgresql:
+            yield
+            return
+        names = [t.name for t in tables]
+        constraints = self.connection.execute(
+            text(
+                "SELECT c.conrelid::regclass::text, c.conname, c.contype, "
+                "pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) AND c.contype IN ('f', 'u') "
+                "ORDER BY c.contype, c.conname"
+            ),
+            {"tables": names},
+        ).all()
+        indexes = self.connection.execute(
+            text(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) "
+                "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                "WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))"
+            ),
+            {"tables": names},
+        ).all()
+        quote = self.connection.dialect.identifier_preparer.quote
+        for table, name, _, _ in constraints:
+            self.connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for name, _ in indexes:
+            self.connection.exec_driver_sql(f"DROP INDEX {name}")
+        yield
+        started = time.perf_counter()
+        self.connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        steps = len(indexes) + len(constraints)
+        with self.progress("indexes and constraints", steps) as update:
+            for _, definition in indexes:
+                self.connection.exec_driver_sql(definition)
+                update(1)
+            # Unique constraints first; the foreign keys point at primary keys, never dropped.
+            for table, name, _, definition in sorted(constraints, key=lambda c: c[2] != "u"):
+                self.connection.exec_driver_sql(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+                update(1)
+        self.loaded.steps["indexes and constraints"] = time.perf_counter() - started
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
