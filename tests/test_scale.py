@@ -228,7 +228,13 @@ def test_seats_waitlists_and_attendance_hold_together(ctx):
         for registration in registrations:
             assert registration.created_at < limit
             if registration.promoted_at is not None:
-                assert registration.status.value == "registered"
+                assert registration.created_at <= registration.promoted_at < limit
+            if registration.cancelled_at is not None:
+                assert registration.status.value == "cancelled"
+                assert registration.created_at <= registration.cancelled_at < limit
+                assert registration.promoted_at is None or (
+                    registration.promoted_at <= registration.cancelled_at
+                )
         if offering.status.value == "completed":
             assert all(s.ends_at < limit for s in offering.sessions)
         if offering.status.value == "open":

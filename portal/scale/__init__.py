@@ -98,9 +98,10 @@ class Generated:
 
 
 def history(options: ScaleOptions, today: date) -> tuple[date, date]:
-    """The first and last day generated: whole school years back from the current one."""
-    current = today.year if today.month >= 7 else today.year - 1
-    return date(current - options.years + 1, 7, 1), today - timedelta(days=1)
+    """The first and last day generated: whole school years back to yesterday's."""
+    last = today - timedelta(days=1)
+    current = last.year if last.month >= 7 else last.year - 1
+    return date(current - options.years + 1, 7, 1), last
 
 
 def existing_data() -> dict[str, int]:
@@ -116,25 +117,24 @@ def existing_data() -> dict[str, int]:
 def estimate(options: ScaleOptions) -> dict[str, int]:
     """About how many rows each table gets, from the proportions the generator uses."""
     schools, years, cases = options.schools, options.years, options.cases
-    school_years = schools * years
-    events = school_years * 2.7
-    cohorts = school_years * 0.5
-    registrations = events * 32 + cohorts * 17
+    # Per school and year: about 2.7 family events of 47 registrations, half a cohort of 17.
+    events, cohorts = schools * years * 2.7, schools * years * 0.5
+    registrations = events * 47 + cohorts * 17 + schools * years * 3
     return {
         "networks": max(1, round(schools / 60)),
         "schools": schools,
         "users": round(schools * 0.81 + max(3, cases / years / 5000) + 6),
         "family_contacts": round(cases * 0.8 + registrations * 0.5),
         "cases": cases,
-        "case_entries": round(cases * 4.1),
-        "case_meetings": round(cases * 0.145),
-        "satisfaction_responses": round(cases * 0.28),
+        "case_entries": round(cases * 4.0),
+        "case_meetings": round(cases * 0.15),
+        "satisfaction_responses": round(cases * 0.3),
         "quick_logs": round(cases * QUICK_LOGS_PER_CASE),
         "offerings": round(events + cohorts),
         "offering_sessions": round(events + cohorts * 4.6),
         "registrations": round(registrations),
-        "attendance": round(registrations * 0.85),
-        "session_feedback": round(registrations * 0.22),
+        "attendance": round(registrations * 0.84),
+        "session_feedback": round(registrations * 0.25),
     }
 
 

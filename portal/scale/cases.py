@@ -118,6 +118,8 @@ def daily_counts(
         elif not days.is_business[ordinal - days.base]:
             weight *= closed
         weights.append(weight * rng.uniform(0.85, 1.15))
+    if not sum(weights):  # no day of the kind wanted (a short range of holidays)
+        weights = [1.0] * len(weights)
     scale = total / sum(weights)
     counts, done, running = [], 0, 0.0
     for offset, weight in enumerate(weights):
@@ -292,7 +294,13 @@ class CasePlanner:
                 early = office and second < 16 * HOUR
                 k_ack = (0 if early and rand() < 0.8 else 1) if rand() < 0.9 else randint(1, 4)
                 t_ack = self._at(ordinal, k_ack, created)
-                k_contact = k_ack + (0 if rand() < 0.6 else 1 if rand() < 0.8 else randint(2, 4))
+                # An inquiry is usually answered when it is picked up; a concern takes a call.
+                if tier == 1:
+                    k_contact = k_ack + (0 if rand() < 0.8 else 1 if rand() < 0.75 else 2)
+                else:
+                    k_contact = k_ack + (
+                        0 if rand() < 0.6 else 1 if rand() < 0.8 else randint(2, 4)
+                    )
                 t_contact = self._at(ordinal, k_contact, t_ack)
                 last_k, last_t = k_contact, t_contact
                 t_sched = t_meet = t_outcome = t_esc = 0
@@ -314,7 +322,7 @@ class CasePlanner:
                     network = school.network_id if school is not None else None
                     target = 2 if network is not None and rand() < 0.55 else 1
                 if tier == 1:
-                    k_res = last_k + (0 if rand() < 0.6 else 1 if rand() < 0.6 else randint(2, 6))
+                    k_res = last_k + (0 if rand() < 0.75 else 1 if rand() < 0.6 else randint(2, 5))
                 elif tier == 2:
                     draw = rand()
                     gap = (

@@ -12,7 +12,6 @@ from math import ceil
 from portal.auth.models import User, UserRole, user_schools
 from portal.auth.roles import Role
 from portal.auth.services import hash_password
-from portal.extensions import db
 from portal.families.models import ContactMethod, FamilyContact
 from portal.scale import names
 from portal.scale.days import instant
@@ -348,8 +347,3 @@ class Families:
             expected=len(self),
             label="family_contacts",
         )
-
-
-def flush_orm() -> None:
-    """The ORM's own pending rows (calendar days, service levels) go before the bulk rows."""
-    db.session.flush()

@@ -187,14 +187,27 @@ class ProgrammePlanner:
             running += EVENT_MONTHS.get(date.fromordinal(ordinal).month, 0.0)
             weights.append(running)
         self._trainings(year)
-        for school in self.district.schools:
+        schools = self.district.schools
+        for school in schools:
             for _ in range(_poisson(rng, 3.2 if school.title_i else 2.0)):
                 day = school_days[bisect(weights, rng.random() * running)]
                 self._event(school, day)
-            if rng.random() < (0.5 if school.title_i else 0.15):
-                self._cohort(school, "parenting-partners", year)
-            if rng.random() < (0.4 if school.title_i else 0.15):
-                self._cohort(school, "healthy-meals", year)
+        # The office plans its cohorts for the year: about one Title I school in two and one
+        # other school in seven get Parenting Partners, a little fewer Healthy Meals; Title I
+        # schools are offered them first, and a school whose liaison cannot lead it is passed.
+        title_i = [s for s in schools if s.title_i]
+        others = [s for s in schools if not s.title_i]
+        for code, share_title_i, share_others in (
+            ("parenting-partners", 0.5, 0.15),
+            ("healthy-meals", 0.4, 0.15),
+        ):
+            planned = len(title_i) * share_title_i + len(others) * share_others
+            for fall, share in ((True, 0.6), (False, 0.4)):
+                quota = max(1, round(planned * share))
+                order = rng.sample(title_i, len(title_i)) + rng.sample(others, len(others))
+                for school in order:
+                    if quota and self._cohort(school, code, year, fall=fall):
+                        quota -= 1
 
     def _weekday_on_or_after(self, ordinal: int, weekday: int) -> int:
         return ordinal + (weekday - date.fromordinal(ordinal).weekday()) % 7
@@ -338,10 +351,9 @@ class ProgrammePlanner:
         if offering is not None:
             self._families(offering, school, rng.uniform(0.35, 1.1), returning=0.5)
 
-    def _cohort(self, school: SchoolFacts, code: str, year: int) -> None:
+    def _cohort(self, school: SchoolFacts, code: str, year: int, *, fall: bool) -> bool:
         rng = self.rng
         parenting = code == "parenting-partners"
-        fall = rng.random() < 0.6
         if parenting:
             opening = date(year, 10, 1) if fall else date(year + 1, 2, 1)
         else:
@@ -351,13 +363,13 @@ class ProgrammePlanner:
         session_topics = topics(code)
         weeks = self._weekly(first, len(session_topics) or 3)
         if len(weeks) < len(session_topics) or not self._in_range(weeks[0]):
-            return
+            return False
         starts = [self.days.at(d, 18 * HOUR) for d in weeks]
         capacity = rng.choice((12, 15, 20, 25) if parenting else (12, 15, 20))
         running = starts[-1] + 2 * HOUR >= self.cutoff
         leaders = self._leaders(school, starts[0], capacity, parenting, running)
         if leaders is None:
-            return
+            return False
         offering = self._offering(
             code,
             school.id,
@@ -371,12 +383,13 @@ class ProgrammePlanner:
             topics=session_topics,
         )
         if offering is None:
-            return
+            return False
         offering.facilitators = leaders
         if running:
             for leader in leaders:
                 self.load[leader] = self.load.get(leader, 0.0) + capacity / len(leaders)
         self._families(offering, school, rng.uniform(0.6, 1.25), returning=0.35)
+        return True
 
     def _leaders(
         self, school: SchoolFacts, start: int, capacity: int, certified_only: bool, running: bool
@@ -521,7 +534,8 @@ class ProgrammePlanner:
         waiting = [i for i in span if regs.status[i] == WAITLISTED]
         latest = max((regs.created[i] for i in span), default=offering.created)
         for index in span:
-            if regs.status[index] != REGISTERED or rng.random() >= 0.06:
+            # Those promoted just now keep their seat: they were promoted at a later moment.
+            if regs.status[index] != REGISTERED or regs.promoted[index] or rng.random() >= 0.06:
                 continue
             when = latest + int(rng.random() * max(first_start - latest, 1))
             if when >= self.cutoff or when >= first_start:
