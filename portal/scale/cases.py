@@ -16,11 +16,14 @@ from __future__ import annotations
 import hashlib
 import random
 from array import array
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from bisect import bisect
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from math import ceil
 
+from sqlalchemy import Connection
+
+from portal.auth.roles import Role
 from portal.concerns.models import (
     Case,
     CaseEntry,
@@ -164,12 +167,23 @@ def topic_tables(
 class CaseFacts:
     """What happened to each case, as parallel arrays (index = case id - first id)."""
 
-    TIMES = ("created", "ack", "contacted", "scheduled", "meeting", "recorded", "escalated")
-    TIMES_2 = ("resolved", "closed", "school_contact")
+    # Epoch seconds of each step (0: not reached before the cut-off).
+    MOMENTS = (
+        "created",
+        "ack",
+        "contacted",
+        "scheduled",
+        "meeting",
+        "recorded",
+        "escalated",
+        "resolved",
+        "closed",
+        "school_contact",
+    )
 
     def __init__(self, first_id: int) -> None:
         self.first_id = first_id
-        for name in (*self.TIMES, *self.TIMES_2):
+        for name in self.MOMENTS:
             setattr(self, name, array("q"))
         self.received = array("l")
         self.school = array("l")
@@ -191,13 +205,6 @@ class CaseFacts:
 
     def __len__(self) -> int:
         return len(self.created)
-
-
-@dataclass
-class CaseSettings:
-    ack_days: int
-    contact_days: int
-    resolve_days: int
 
 
 class CasePlanner:
@@ -226,12 +233,12 @@ class CasePlanner:
         for school in schools:
             running += school.weight
             self.school_cum.append(running)
-        from portal.auth.roles import Role
-
         self.specialists = district.ids(Role.SPECIALIST)
         self.managers = district.ids(Role.SENIOR_MANAGER)
 
-    def plan(self, counts: list[tuple[int, int]], first_id: int, progress) -> CaseFacts:  # noqa: ANN001
+    def plan(
+        self, counts: list[tuple[int, int]], first_id: int, progress: Callable[[int], None]
+    ) -> CaseFacts:
         facts = CaseFacts(first_id)
         rng = self.rng
         rand = rng.random
@@ -239,8 +246,6 @@ class CasePlanner:
         days = self.days
         channel_keys, channel_cum = _cumulative(dict(CHANNELS))
         outcome_keys, outcome_cum = _cumulative(dict(OUTCOMES))
-        from bisect import bisect
-
         school_cum, schools = self.school_cum, self.schools
         school_total = school_cum[-1]
         specialists, managers = self.specialists, self.managers
@@ -506,7 +511,7 @@ TARGETS = (None, "senior_manager", "superintendent")
 MEETING_KINDS = (None, "facilitated", "mediation")
 
 
-def _time(epoch: int):  # noqa: ANN202 - datetime or None
+def _time(epoch: int) -> datetime | None:
     return instant(epoch) if epoch else None
 
 
@@ -535,7 +540,7 @@ class CaseWriter:
     def _rng(self, table: str) -> random.Random:
         return random.Random(f"{self.seed}:{table}")  # noqa: S311 - repeatable synthetic data
 
-    def _due_dates(self):  # noqa: ANN202
+    def _due_dates(self) -> Callable[[int, int], tuple[date | None, date | None, date]]:
         """(received ordinal, intake tier) -> the three due dates, as apply_due_dates sets them."""
         days, levels, cache = self.days, self.levels, {}
 
@@ -815,8 +820,6 @@ class CaseWriter:
         survey_id = first_id
         ratings = (5, 4, 3, 2, 1)
         cum = (40, 70, 85, 95, 100)
-        from bisect import bisect
-
         for index in range(len(f)):
             resolved = f.resolved[index]
             if not resolved or rand() >= 0.3:
@@ -843,10 +846,6 @@ def quick_log_rows(
     rng: random.Random,
 ) -> Iterator[tuple]:
     """Tier 1 calls answered on the spot: business days, office hours, the season's topics."""
-    from bisect import bisect
-
-    from portal.auth.roles import Role
-
     topics = topic_tables(categories)
     specialists = district.ids(Role.SPECIALIST)
     schools = district.schools
@@ -910,12 +909,14 @@ def load_cases(
     return writer.references
 
 
-def reference_counters(connection) -> dict[int, int]:  # noqa: ANN001
+def reference_counters(connection: Connection) -> dict[int, int]:
     table = ReferenceCounter.__table__
     return {year: value for year, value in connection.execute(table.select()).all()}
 
 
-def save_reference_counters(connection, before: dict[int, int], after: dict[int, int]) -> None:  # noqa: ANN001
+def save_reference_counters(
+    connection: Connection, before: dict[int, int], after: dict[int, int]
+) -> None:
     """Leave each year's counter at the last number used, so new real cases follow on."""
     table = ReferenceCounter.__table__
     for year, value in sorted(after.items()):

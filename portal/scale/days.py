@@ -82,13 +82,9 @@ class DistrictDays:
             if weekday and ordinal not in office_closed:
                 self.business.append(ordinal)
                 self.is_business[index] = 1
-            # Summer weekdays have no classes even though the calendar does not list them.
-            in_term = not (
-                day.month == 7
-                or (day.month == 6 and day.day > 5)
-                or day.month == 8
-                and day.day < 18
-            )
+            # Summer weekdays have no classes even though the calendar does not list them
+            # (the demo calendar's year runs from mid-August to the end of May).
+            in_term = day.month not in (6, 7) and not (day.month == 8 and day.day < 18)
             if weekday and ordinal not in no_classes and in_term:
                 self.is_school[index] = 1
             noon = datetime.combine(day, time(12), tzinfo=zone)

@@ -276,7 +276,7 @@ class Families:
         if when < self.first_seen[index]:
             self.first_seen[index] = when
 
-    def for_staff(self, member, when: int) -> int:  # noqa: ANN001 - a district.Staff
+    def for_staff(self, member: Staff, when: int) -> int:
         """A staff member's own contact, for their registrations at trainings."""
         contact = self.staff_contact.get(member.id)
         if contact is None:

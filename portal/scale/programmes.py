@@ -15,6 +15,7 @@ import hashlib
 import random
 from array import array
 from bisect import bisect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from math import ceil, exp
@@ -51,7 +52,6 @@ EVENT_MONTHS = {
     3: 1.0,
     4: 1.1,
     5: 0.8,
-    6: 0.1,
 }
 REGISTERED, WAITLISTED, CANCELLED = 0, 1, 2
 REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
@@ -161,7 +161,7 @@ class ProgrammePlanner:
 
     # -- the school year --------------------------------------------------------------------
 
-    def plan(self, progress) -> ProgrammeFacts:  # noqa: ANN001
+    def plan(self, progress: Callable[[int], None]) -> ProgrammeFacts:
         first = self.days.first
         year = first.year if first.month >= 7 else first.year - 1
         while date(year, 8, 1).toordinal() <= self.last_day:
@@ -689,7 +689,9 @@ CERTIFICATION_COLUMNS = (
 )
 
 
-def _offering_rows(facts: ProgrammeFacts, programmes: dict[str, int], days: DistrictDays):  # noqa: ANN202
+def _offering_rows(
+    facts: ProgrammeFacts, programmes: dict[str, int], days: DistrictDays
+) -> Iterator[tuple]:
     for o in facts.offerings:
         opens = date.fromordinal(days.ordinal_of(o.created))
         closes = date.fromordinal(days.ordinal_of(o.sessions[0][1]))
@@ -713,7 +715,7 @@ def _offering_rows(facts: ProgrammeFacts, programmes: dict[str, int], days: Dist
         )
 
 
-def _session_rows(facts: ProgrammeFacts, cutoff: int):  # noqa: ANN202
+def _session_rows(facts: ProgrammeFacts, cutoff: int) -> Iterator[tuple]:
     for o in facts.offerings:
         for session_id, start, end, topic_en, topic_es in o.sessions:
             reminded = start - 48 * HOUR
@@ -731,7 +733,7 @@ def _session_rows(facts: ProgrammeFacts, cutoff: int):  # noqa: ANN202
             )
 
 
-def _registration_rows(facts: ProgrammeFacts):  # noqa: ANN202
+def _registration_rows(facts: ProgrammeFacts) -> Iterator[tuple]:
     regs, offerings = facts.registrations, facts.offerings
     ages = ("", "", "4", "6, 9", "8", "3, 5, 11")
     for index in range(len(regs)):
@@ -758,7 +760,7 @@ def _registration_rows(facts: ProgrammeFacts):  # noqa: ANN202
         )
 
 
-def _attendance_rows(facts: ProgrammeFacts, first_id: int, rng: random.Random):  # noqa: ANN202
+def _attendance_rows(facts: ProgrammeFacts, first_id: int, rng: random.Random) -> Iterator[tuple]:
     regs, offerings = facts.registrations, facts.offerings
     randint = rng.randint
     row_id = first_id
@@ -783,7 +785,7 @@ def _attendance_rows(facts: ProgrammeFacts, first_id: int, rng: random.Random): 
                 row_id += 1
 
 
-def _feedback_rows(facts: ProgrammeFacts, first_id: int, rng: random.Random):  # noqa: ANN202
+def _feedback_rows(facts: ProgrammeFacts, first_id: int, rng: random.Random) -> Iterator[tuple]:
     regs, offerings = facts.registrations, facts.offerings
     rand, randint = rng.random, rng.randint
     cum = (3, 8, 20, 50, 100)  # ratings 1-5: mostly fours and fives
