@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -91,6 +94,73 @@ def seed_demo(if_empty: bool) -> None:
     created.update(load_demo_cases(today))
     created.update(load_demo_offerings(today))
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
+
+
+@seed_cli.command("scale")
+@click.option("--schools", type=click.IntRange(1, 20_000), default=30, show_default=True)
+@click.option(
+    "--years", type=click.IntRange(1, 30), default=1, show_default=True, help="School years."
+)
+@click.option("--cases", type=click.IntRange(0, 30_000_000), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The history ends the day before (default: today in the district).",
+)
+@click.option(
+    "--append", is_flag=True, help="Add beside a district already in the database (not mixed)."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be made; write nothing.")
+def seed_scale(
+    schools: int, years: int, cases: int, seed: int, today, append: bool, dry_run: bool
+) -> None:
+    """Generate a synthetic district of any size (for dashboards and benchmarks)."""
+    from portal.scale import ScaleError, ScaleOptions, estimate, existing_data, generate, history
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException(
+            "Synthetic data is not loaded in production (set DEMO_DATA_ALLOWED=1 to override)."
+        )
+    options = ScaleOptions(
+        schools=schools,
+        years=years,
+        cases=cases,
+        seed=seed,
+        today=today.date() if today else None,
+        append=append,
+    )
+    if dry_run:
+        first, last = history(options, options.today or district_today())
+        click.echo(f"Would generate {first:%Y-%m-%d} to {last:%Y-%m-%d}, about:")
+        for table, rows in estimate(options).items():
+            click.echo(f"  {table:<28}{rows:>12,}")
+        found = existing_data()
+        if found and not append:
+            click.echo("The database is not empty: without --append this would be refused.")
+        click.echo("Nothing written (--dry-run).")
+        return
+
+    @contextmanager
+    def bar(label: str, total: int):  # noqa: ANN202
+        with click.progressbar(
+            length=max(total, 1), label=f"{label:<28}", show_pos=True, file=sys.stderr
+        ) as progress:
+            yield progress.update
+
+    try:
+        result = generate(options, progress=bar)
+    except ScaleError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Generated {result.first_day:%Y-%m-%d} to {result.last_day:%Y-%m-%d}:")
+    click.echo(f"  {'table':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
+    for table, load in result.loaded.tables.items():
+        click.echo(f"  {table:<28}{load.rows:>12,}{load.seconds:>10.1f}{load.rate:>12,.0f}")
+    for step, seconds in result.loaded.steps.items():
+        click.echo(f"  {step:<28}{'':>12}{seconds:>10.1f}")
+    click.echo(
+        f"  {'total':<28}{result.loaded.rows:>12,}{result.seconds:>10.1f}{result.rate:>12,.0f}"
+    )
 
 
 @seed_cli.command("reference")
