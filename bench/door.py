@@ -107,7 +107,7 @@ def main(rounds: int) -> None:
         r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(door).get_data(as_text=True)
     ).group(1)
     htmx = {"HX-Request": "true", "X-CSRFToken": token}
-    timings = Timings()
+    timings = Timings(app)
     for n in range(rounds):
         person = people[n % len(people)]
         timings.request(BASELINE, client, "GET", "/healthz")
