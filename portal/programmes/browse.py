@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.programmes.models import (
     Audience,
@@ -104,6 +104,13 @@ def upcoming(flt: BrowseFilter, today: date) -> Select[tuple[Offering]]:
 
 def public_offering(offering_id: int) -> Select[tuple[Offering]]:
     """An offering a family may open: open, closed, completed or cancelled — never a draft."""
-    return select(Offering).where(
-        Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT
+    # Its page and the family's confirmation show the programme, the school and every session.
+    return (
+        select(Offering)
+        .where(Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT)
+        .options(
+            joinedload(Offering.programme),
+            joinedload(Offering.school),
+            selectinload(Offering.sessions),
+        )
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.families.messages import message_family
 from portal.families.services import ContactInput, find_or_create_contact
 from portal.programmes.models import (
     Offering,
@@ -25,6 +26,7 @@ from portal.programmes.models import (
     RegistrationStatus,
 )
 from portal.timeutil import utcnow
+from portal.urls import public_url
 
 
 class RegistrationClosed(ValueError):
@@ -90,8 +92,14 @@ def accepting(offering: Offering, today: date) -> bool:
     return not (offering.registration_closes and today > offering.registration_closes)
 
 
-def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outcome:
-    """A seat if one is left, else a place on the waitlist; the same person gets their own."""
+def register(
+    offering_id: int, data: RegistrationInput, *, today: date, confirm: bool = False
+) -> Outcome:
+    """A seat if one is left, else a place on the waitlist; the same person gets their own.
+
+    With `confirm`, the family's confirmation (their seat, or their place on the waitlist) is
+    queued in the same transaction: it exists exactly when the new registration does.
+    """
     offering = db.session.get(Offering, offering_id)
     if offering is None:
         raise RegistrationClosed("no such offering")
@@ -116,7 +124,7 @@ def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outco
         RegistrationStatus.REGISTERED if seated or data.walk_in else (RegistrationStatus.WAITLISTED)
     )
     code = secrets.token_urlsafe(16)  # 128 bits
-    registration = existing or Registration(offering_id=offering_id, contact_id=contact.id)
+    registration = existing or Registration(offering=offering, contact=contact)
     registration.status = status
     registration.code_hash = hash_code(code)
     registration.language = data.language
@@ -130,6 +138,8 @@ def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outco
     registration.cancelled_at = None
     if existing is None:
         db.session.add(registration)
+    if confirm:
+        _queue_confirmation(registration, offering, code)
     try:
         db.session.commit()
     except IntegrityError:
@@ -143,6 +153,27 @@ def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outco
         ).one()
         return Outcome(other, created=False, code=None)
     return Outcome(registration, created=True, code=code)
+
+
+def _queue_confirmation(registration: Registration, offering: Offering, code: str) -> None:
+    """Tell the family they have a seat (or a place on the waitlist), with their links."""
+    kind = (
+        "registration.waitlisted"
+        if registration.status == RegistrationStatus.WAITLISTED
+        else "registration.confirmed"
+    )
+    # No dedupe key: the message is saved with the registration or not at all.
+    message_family(
+        registration.contact,
+        language=registration.language,
+        kind=kind,
+        context={
+            "registration": registration,
+            "offering": offering,
+            "code": code,
+            "manage_url": public_url("workshops.manage", code=code),
+        },
+    )
 
 
 def find_by_code(code: str) -> Registration | None:
