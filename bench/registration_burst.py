@@ -60,7 +60,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(portal: Path, url: str, workers: int, threads: int, log: Path):  # noqa: ANN201
+def start_server(portal: Path, url: str, workers: int, threads: int, log: Path, *extra: str):  # noqa: ANN201
     """gunicorn as in production; returns the process and its port once /readyz answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PUENTE", "SECRET"))}
@@ -76,7 +76,7 @@ def start_server(portal: Path, url: str, workers: int, threads: int, log: Path):
     )
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own arguments
-        [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+        [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), *extra, "wsgi:app"],
         cwd=portal,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -114,7 +114,42 @@ async def exchange(port: int, method: str, path: str, headers: dict[str, str], b
     return int(status_line.split()[1]), found, content
 
 
-async def burst(port: int, offering_id: int, round_number: int):  # noqa: ANN201
+def cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by gunicorn's processes and by the database's backends (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = backends = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, _, rest = stat.read_text().partition(" (")
+            fields = rest.rsplit(") ", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / tick
+            if int(pid) == server_pid or int(fields[1]) == server_pid:
+                server += used
+            elif database and f" {database} " in (stat.parent / "cmdline").read_text():
+                backends += used
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile, or one we may not read
+    return server, backends
+
+
+class Usage:
+    """CPU used by the server, the database and this process between two moments."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid, self.database = server_pid, database
+        self.server = self.backends = self.client = 0.0
+
+    def start(self) -> None:
+        self._first = (*cpu_seconds(self.server_pid, self.database), time.process_time())
+
+    def stop(self) -> None:
+        last = (*cpu_seconds(self.server_pid, self.database), time.process_time())
+        self.server += last[0] - self._first[0]
+        self.backends += last[1] - self._first[1]
+        self.client += last[2] - self._first[2]
+
+
+async def burst(port: int, offering_id: int, round_number: int, usage: Usage):  # noqa: ANN201
     """Every family loads the form, then all post at once; statuses, seconds, latencies."""
     everyone_ready = asyncio.Event()
     ready = 0
@@ -141,6 +176,7 @@ async def burst(port: int, offering_id: int, round_number: int):  # noqa: ANN201
         ).encode()
         ready += 1
         if ready == PEOPLE:
+            usage.start()
             released = time.perf_counter()
             everyone_ready.set()
         await everyone_ready.wait()
@@ -151,6 +187,7 @@ async def burst(port: int, offering_id: int, round_number: int):  # noqa: ANN201
         return status, time.perf_counter() - released
 
     answers = await asyncio.gather(*(family(n) for n in range(PEOPLE)))
+    usage.stop()
     latencies = [seconds for _, seconds in answers]
     return Counter(status for status, _ in answers), max(latencies), latencies
 
@@ -204,6 +241,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--portal", type=Path, default=ROOT, help="the checkout to serve")
+    parser.add_argument("--worker-class", default="gthread", help="gthread (as deployed) or sync")
     args = parser.parse_args()
 
     app = bench_app()
@@ -214,12 +252,16 @@ def main() -> None:
         )
         db.engine.dispose()
     log = Path(tempfile.mkdtemp(prefix="puente-bench-")) / "gunicorn.log"
-    server, port = start_server(args.portal.resolve(), url, args.workers, args.threads, log)
+    server, port = start_server(
+        args.portal.resolve(), url, args.workers, args.threads, log, "-k", args.worker_class
+    )
     rates, latencies, problems = [], [], 0
+    database = urllib.parse.urlsplit(url).path.lstrip("/") if url.startswith("postgres") else ""
+    usage = Usage(server.pid, database)
     try:
         for number in range(1, args.rounds + 1):
             offering_id = new_offering(app, programme_id)
-            statuses, seconds, waits = asyncio.run(burst(port, offering_id, number))
+            statuses, seconds, waits = asyncio.run(burst(port, offering_id, number, usage))
             seated, waiting, in_order, taken = outcome(app, offering_id)
             ok = (
                 statuses == Counter({303: PEOPLE})
@@ -240,21 +282,31 @@ def main() -> None:
         server.wait(timeout=60)
     lines = request_log(log)
     duration = [line["duration_ms"] for line in lines]
+    cpu = [line.get("cpu_ms", 0) for line in lines]
     statements = [line.get("db_statements", 0) for line in lines]
     errors = sum(1 for line in lines if line["status"] >= 500)
     wall = [seconds * 1000 for seconds in latencies]
     print(
-        f"{args.rounds} rounds on {engine_name(app)}, gunicorn {args.workers} workers x "
-        f"{args.threads} threads: median {statistics.median(rates):.0f} registrations/s "
+        f"{args.rounds} rounds on {engine_name(app)}, gunicorn {args.workers} "
+        f"{args.worker_class} workers x {args.threads} threads: median {statistics.median(rates):.0f} registrations/s "
         f"(min {min(rates):.0f}, max {max(rates):.0f}); rounds wrong: {problems}; "
         f"server errors: {errors}"
     )
     if duration:
         print(
             f"server time per registration: p50 {statistics.median(duration):.1f} ms, "
-            f"p95 {percentile(duration, 0.95):.1f} ms; SQL statements: "
+            f"p95 {percentile(duration, 0.95):.1f} ms (its thread's CPU: p50 "
+            f"{statistics.median(cpu):.1f} ms); SQL statements: "
             f"p50 {statistics.median(statements):.0f}, max {max(statements)}"
         )
+    registrations = PEOPLE * args.rounds
+    busy = usage.server + usage.backends + usage.client
+    print(
+        f"CPU per registration while posting: gunicorn {usage.server / registrations * 1000:.1f}"
+        f" ms, database {usage.backends / registrations * 1000:.1f} ms, families "
+        f"{usage.client / registrations * 1000:.1f} ms; "
+        f"{busy / sum(PEOPLE / r for r in rates) / (os.cpu_count() or 1):.0%} of all cores"
+    )
     print(
         f"families' wall time from the release to their answer: p50 "
         f"{statistics.median(wall):.0f} ms, p95 {percentile(wall, 0.95):.0f} ms"

@@ -88,7 +88,7 @@ def test_request_log_counts_sql_statements_and_names_the_user(as_role, caplog):
         client.get("/healthz")
     lines = {r.path: r for r in caplog.records if r.name == "puente.request"}
     account, health = lines["/account"], lines["/healthz"]
-    assert account.db_statements >= 1 and account.db_ms >= 0
+    assert account.db_statements >= 1 and account.db_ms >= 0 and account.cpu_ms >= 0
     assert isinstance(account.user_id, int)
     assert health.db_statements == 0 and health.user_id is None
 

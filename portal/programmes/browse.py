@@ -111,6 +111,6 @@ def public_offering(offering_id: int) -> Select[tuple[Offering]]:
         .options(
             joinedload(Offering.programme),
             joinedload(Offering.school),
-            selectinload(Offering.sessions),
+            joinedload(Offering.sessions),
         )
     )

@@ -61,7 +61,7 @@ def index():
 
 
 def _offering_or_404(offering_id: int) -> Offering:
-    offering = db.session.scalar(browse.public_offering(offering_id))
+    offering = db.session.execute(browse.public_offering(offering_id)).unique().scalar()
     if offering is None:
         abort(404)
     return offering

@@ -109,12 +109,13 @@ def register(
     ):
         raise RegistrationClosed(offering.status.value)
     contact = find_or_create_contact(data.contact)
-    db.session.flush()
-    existing = db.session.scalar(
-        select(Registration).where(
-            Registration.offering_id == offering_id, Registration.contact_id == contact.id
+    existing = None
+    if contact.id is not None:  # only a family known before can have registered already
+        existing = db.session.scalar(
+            select(Registration).where(
+                Registration.offering_id == offering_id, Registration.contact_id == contact.id
+            )
         )
-    )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         db.session.commit()  # keep what they told us about themselves
         return Outcome(existing, created=False, code=None)
