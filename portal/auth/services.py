@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from zxcvbn import zxcvbn
 
 from portal.audit.services import record
@@ -135,8 +136,20 @@ def load_session(token: str) -> User | None:
     """The user behind a session token, if the session is open, fresh and the user active."""
     if not token or len(token) > 100:
         return None
-    session = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    # Every request of a signed-in user starts here: the session, the account, its roles and
+    # its schools in one statement.
+    session = (
+        db.session.execute(
+            select(UserSession)
+            .where(UserSession.token_hash == _token_hash(token))
+            .options(
+                joinedload(UserSession.user).options(
+                    joinedload(User.role_rows), joinedload(User.schools)
+                )
+            )
+        )
+        .unique()
+        .scalar()
     )
     if session is None or session.ended_at is not None:
         return None
@@ -151,10 +164,11 @@ def load_session(token: str) -> User | None:
     user = session.user
     if not user.active:
         return None
+    user.session_token = token
+    user.loaded_language = user.preferred_language
     if now - session.last_seen_at > LAST_SEEN_GRANULARITY:
         session.last_seen_at = now
         db.session.commit()
-    user.session_token = token
     return user
 
 
@@ -209,6 +223,7 @@ def change_own_password(
 
 def set_language(user: User, language: str) -> None:
     """Remember a signed-in user's language on their account."""
+    user.loaded_language = language
     if user.preferred_language != language:
         user.preferred_language = language
         db.session.commit()
