@@ -288,7 +288,8 @@ def main() -> None:
     wall = [seconds * 1000 for seconds in latencies]
     print(
         f"{args.rounds} rounds on {engine_name(app)}, gunicorn {args.workers} "
-        f"{args.worker_class} workers x {args.threads} threads: median {statistics.median(rates):.0f} registrations/s "
+        f"{args.worker_class} workers x {args.threads} threads: median "
+        f"{statistics.median(rates):.0f} registrations/s "
         f"(min {min(rates):.0f}, max {max(rates):.0f}); rounds wrong: {problems}; "
         f"server errors: {errors}"
     )

@@ -100,6 +100,15 @@ def register(
     With `confirm`, the family's confirmation (their seat, or their place on the waitlist) is
     queued in the same transaction: it exists exactly when the new registration does.
     """
+    outcome = place(offering_id, data, today=today, confirm=confirm)
+    db.session.commit()
+    return outcome
+
+
+def place(
+    offering_id: int, data: RegistrationInput, *, today: date, confirm: bool = False
+) -> Outcome:
+    """`register` without the commit, for a caller with more to do in the same transaction."""
     offering = db.session.get(Offering, offering_id)
     if offering is None:
         raise RegistrationClosed("no such offering")
@@ -117,8 +126,7 @@ def register(
             )
         )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        db.session.commit()  # keep what they told us about themselves
-        return Outcome(existing, created=False, code=None)
+        return Outcome(existing, created=False, code=None)  # what they told us now is kept
     # Walk-ins come in at the door: they are counted even when the room is over its seats.
     seated = _take_seat(offering_id)
     status = (
@@ -142,7 +150,7 @@ def register(
     if confirm:
         _queue_confirmation(registration, offering, code)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # The same person, twice at once: the other request won, seat and all.
         db.session.rollback()
