@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from sqlalchemy import or_, select
@@ -27,6 +28,9 @@ def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The same few hundred numbers are shown again and again (a roster, each search at the door),
+# and formatting one took longer than rendering the rest of its row.
+@lru_cache(maxsize=4096)
 def display_phone(e164: str | None) -> str:
     """A stored number as a person writes it: (720) 555-0142, or +52 … for other countries."""
     if not e164:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.auth.roles import Role
@@ -24,33 +25,57 @@ from portal.programmes.models import (
 )
 from portal.timeutil import utcnow
 
+# The door's statements are built once, with bound parameters: a console answers taps all
+# evening, and constructing these statements cost the server more than running them.
 
-def _visible(user: Any) -> list[ColumnElement[bool]]:
+
+def _scope(user: Any) -> tuple[str, list[int]]:
     """Programme staff run every offering; a liaison, those at their schools; others none."""
-    conditions = [Offering.status != OfferingStatus.DRAFT]
     if user.has_role(Role.PROGRAMME_STAFF):
-        return conditions
+        return "all", []
     if user.has_role(Role.LIAISON):
-        return [*conditions, Offering.school_id.in_([s.id for s in user.schools])]
-    return [false()]
+        return "schools", [s.id for s in user.schools]
+    return "none", []
+
+
+def _visible(kind: str, schools: Any) -> list[ColumnElement[bool]]:
+    conditions = [Offering.status != OfferingStatus.DRAFT]
+    if kind == "schools":
+        conditions.append(Offering.school_id.in_(schools))
+    elif kind != "all":
+        conditions.append(false())
+    return conditions
 
 
 def visible_offerings(user: Any) -> Select[tuple[Offering]]:
     """The offerings a user may run at the door."""
-    return select(Offering).where(*_visible(user))
+    return select(Offering).where(*_visible(*_scope(user)))
 
 
-def session_in_scope(user: Any, offering_id: int, session_id: int) -> OfferingSession | None:
-    """A session of an offering the user may run, or None (the view answers 404)."""
-    return db.session.scalar(
+@cache
+def _session_in_scope(kind: str) -> Select[tuple[OfferingSession]]:
+    return (
         select(OfferingSession)
         .join(OfferingSession.offering)
-        .where(OfferingSession.id == session_id, Offering.id == offering_id, *_visible(user))
+        .where(
+            OfferingSession.id == bindparam("session_id"),
+            Offering.id == bindparam("offering_id"),
+            *_visible(kind, bindparam("schools", expanding=True)),
+        )
         .options(
             contains_eager(OfferingSession.offering).options(
                 joinedload(Offering.programme), joinedload(Offering.school)
             )
         )
+    )
+
+
+def session_in_scope(user: Any, offering_id: int, session_id: int) -> OfferingSession | None:
+    """A session of an offering the user may run, or None (the view answers 404)."""
+    kind, schools = _scope(user)
+    return db.session.scalar(
+        _session_in_scope(kind),
+        {"session_id": session_id, "offering_id": offering_id, "schools": schools},
     )
 
 
@@ -90,7 +115,8 @@ _ROW = (
 )
 
 
-def _on_roster(door: Door) -> Select[Any]:
+@cache
+def _on_roster() -> Select[Any]:
     return (
         select(*_ROW, Attendance)
         .join(FamilyContact, Registration.contact_id == FamilyContact.id)
@@ -98,14 +124,23 @@ def _on_roster(door: Door) -> Select[Any]:
             Attendance,
             and_(
                 Attendance.registration_id == Registration.id,
-                Attendance.session_id == door.session_id,
+                Attendance.session_id == bindparam("session_id"),
             ),
         )
         .where(
-            Registration.offering_id == door.offering_id,
+            Registration.offering_id == bindparam("offering_id"),
             Registration.status == RegistrationStatus.REGISTERED,
         )
     )
+
+
+@cache
+def _one_on_roster() -> Select[Any]:
+    return _on_roster().where(Registration.id == bindparam("registration_id"))
+
+
+def _at(door: Door, **more: object) -> dict[str, object]:
+    return {"offering_id": door.offering_id, "session_id": door.session_id, **more}
 
 
 def _row(found: Any, attendance: Attendance | None) -> RosterRow:
@@ -122,7 +157,7 @@ def _row(found: Any, attendance: Attendance | None) -> RosterRow:
 
 def roster(door: Door, text: str = "") -> list[RosterRow]:
     """Registered participants (walk-ins included), by name, narrowed by name or phone digits."""
-    query = _on_roster(door).order_by(func.lower(FamilyContact.name), Registration.id)
+    query = _on_roster().order_by(func.lower(FamilyContact.name), Registration.id)
     text = text.strip()[:60]
     if text:
         digits = re.sub(r"\D", "", text)
@@ -130,7 +165,8 @@ def roster(door: Door, text: str = "") -> list[RosterRow]:
         if len(digits) >= 3:
             conditions.append(FamilyContact.phone.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
-    return [_row(found, found.Attendance) for found in db.session.execute(query.limit(200))]
+    found = db.session.execute(query.limit(200), _at(door))
+    return [_row(one, one.Attendance) for one in found]
 
 
 @dataclass(frozen=True)
@@ -155,7 +191,7 @@ def set_homework(door: Door, registration_id: int, done: bool, *, actor_id: int)
 def _mark(door: Door, registration_id: int, actor_id: int, **changes: object) -> Marked | None:
     """Change one participant's attendance at one session; None when not on the roster."""
     found = db.session.execute(
-        _on_roster(door).where(Registration.id == registration_id)
+        _one_on_roster(), _at(door, registration_id=registration_id)
     ).one_or_none()
     if found is None:
         return None
@@ -182,10 +218,10 @@ class DoorCounts:
     childcare: int  # children of those checked in who need childcare
 
 
-def counts(door: Door) -> DoorCounts:
-    """The live numbers at the door, in one query."""
+@cache
+def _counts() -> Select[Any]:
     present = Attendance.checked_in_at.is_not(None)
-    row = db.session.execute(
+    return (
         select(
             func.count(Registration.id),
             func.count(Attendance.checked_in_at),
@@ -197,14 +233,19 @@ def counts(door: Door) -> DoorCounts:
             Attendance,
             and_(
                 Attendance.registration_id == Registration.id,
-                Attendance.session_id == door.session_id,
+                Attendance.session_id == bindparam("session_id"),
             ),
         )
         .where(
-            Registration.offering_id == door.offering_id,
+            Registration.offering_id == bindparam("offering_id"),
             Registration.status == RegistrationStatus.REGISTERED,
         )
-    ).one()
+    )
+
+
+def counts(door: Door) -> DoorCounts:
+    """The live numbers at the door, in one query."""
+    row = db.session.execute(_counts(), _at(door)).one()
     return DoorCounts(
         registered=row[0], checked_in=row[1], walk_ins=int(row[2]), childcare=int(row[3])
     )

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -63,24 +63,28 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+# Built once, and as plain table updates: the ORM's bulk-update machinery did nothing for these
+# but cost each registration time while it held the offering's row.
+_SEATS = Offering.__table__.c
+_TAKE_SEAT = (
+    update(Offering.__table__)
+    .where(_SEATS.id == bindparam("offering"), _SEATS.seats_taken < _SEATS.capacity)
+    .values(seats_taken=_SEATS.seats_taken + 1)
+)
+_FREE_SEAT = (
+    update(Offering.__table__)
+    .where(_SEATS.id == bindparam("offering"), _SEATS.seats_taken > 0)
+    .values(seats_taken=_SEATS.seats_taken - 1)
+)
+
+
 def _take_seat(offering_id: int) -> bool:
     """Take one seat if one is left: a single conditional UPDATE, atomic on every engine."""
-    result = db.session.execute(
-        update(Offering)
-        .where(Offering.id == offering_id, Offering.seats_taken < Offering.capacity)
-        .values(seats_taken=Offering.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return db.session.execute(_TAKE_SEAT, {"offering": offering_id}).rowcount == 1
 
 
 def _free_seat(offering_id: int) -> None:
-    db.session.execute(
-        update(Offering)
-        .where(Offering.id == offering_id, Offering.seats_taken > 0)
-        .values(seats_taken=Offering.seats_taken - 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_FREE_SEAT, {"offering": offering_id})
 
 
 def accepting(offering: Offering, today: date) -> bool:
@@ -127,6 +131,8 @@ def place(
         )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return Outcome(existing, created=False, code=None)  # what they told us now is kept
+    # The new contact is written before the seat's row is locked, not while it is held.
+    db.session.flush()
     # Walk-ins come in at the door: they are counted even when the room is over its seats.
     seated = _take_seat(offering_id)
     status = (
