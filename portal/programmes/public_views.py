@@ -61,7 +61,7 @@ def index():
 
 
 def _offering_or_404(offering_id: int) -> Offering:
-    offering = db.session.execute(browse.public_offering(offering_id)).unique().scalar()
+    offering = browse.public_offering(offering_id)
     if offering is None:
         abort(404)
     return offering
