@@ -165,6 +165,7 @@ def walk_in(offering_id: int, session_id: int):
         "events/_walk_in_update.html",
         door=door,
         form=WalkInForm(formdata=None),
+        answered_in_place=True,
         message=message,
         row=result.row,
         counts=result.counts,
@@ -177,7 +178,9 @@ def walk_in(offering_id: int, session_id: int):
 
 def _walk_in_refused(session: OfferingSession, door: attendance.Door, form: WalkInForm, **problem):  # noqa: ANN202
     if is_fragment_request():
-        return render_template("events/_walk_in.html", door=door, form=form, **problem), 422
+        return render_template(
+            "events/_walk_in_update.html", door=door, form=form, answered_in_place=True, **problem
+        ), 422
     return _door(session, form, status=422, **problem)
 
 
