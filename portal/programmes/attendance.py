@@ -105,7 +105,7 @@ class RosterRow:
     homework_done: bool
 
 
-# What a roster row shows; the attendance columns are NULL for someone not yet marked.
+# What a roster row shows of a registration, beside its attendance at the session.
 _ROW = (
     Registration.id,
     FamilyContact.name,
@@ -117,6 +117,7 @@ _ROW = (
 
 @cache
 def _on_roster() -> Select[Any]:
+    # The attendance is None for someone not marked at this session yet.
     return (
         select(*_ROW, Attendance)
         .join(FamilyContact, Registration.contact_id == FamilyContact.id)
