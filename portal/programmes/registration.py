@@ -131,26 +131,27 @@ def place(
         )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return Outcome(existing, created=False, code=None)  # what they told us now is kept
-    # The new contact is written before the seat's row is locked, not while it is held.
-    db.session.flush()
-    # Walk-ins come in at the door: they are counted even when the room is over its seats.
-    seated = _take_seat(offering_id)
-    status = (
-        RegistrationStatus.REGISTERED if seated or data.walk_in else (RegistrationStatus.WAITLISTED)
-    )
+    # All that does not depend on the seat is done first, the new contact written too: from
+    # taking the seat to the commit the offering's row is locked, and every family registering
+    # at the same moment waits for it.
     code = secrets.token_urlsafe(16)  # 128 bits
     registration = existing or Registration(offering=offering, contact=contact)
-    registration.status = status
     registration.code_hash = hash_code(code)
     registration.language = data.language
     registration.children_count = data.children_count
     registration.children_ages = data.children_ages
     registration.accommodations = data.accommodations
     registration.walk_in = data.walk_in
-    registration.holds_seat = seated
     registration.registered_by_id = data.registered_by_id
-    registration.created_at = utcnow()
     registration.cancelled_at = None
+    db.session.flush()
+    # Walk-ins come in at the door: they are counted even when the room is over its seats.
+    seated = _take_seat(offering_id)
+    registration.status = (
+        RegistrationStatus.REGISTERED if seated or data.walk_in else RegistrationStatus.WAITLISTED
+    )
+    registration.holds_seat = seated
+    registration.created_at = utcnow()  # arrival order: once the seat is decided
     if existing is None:
         db.session.add(registration)
     if confirm:
