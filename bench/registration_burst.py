@@ -132,21 +132,41 @@ def cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
     return server, backends
 
 
+def machine_seconds() -> tuple[float, float]:
+    """CPU seconds the whole machine has been busy and idle so far (Linux)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle) / tick, idle / tick
+
+
 class Usage:
-    """CPU used by the server, the database and this process between two moments."""
+    """CPU used by the server, the database, this process and the machine between two moments."""
 
     def __init__(self, server_pid: int, database: str) -> None:
         self.server_pid, self.database = server_pid, database
-        self.server = self.backends = self.client = 0.0
+        self.server = self.backends = self.client = self.busy = self.idle = 0.0
+
+    def _now(self) -> tuple[float, ...]:
+        return (
+            *cpu_seconds(self.server_pid, self.database),
+            time.process_time(),
+            *machine_seconds(),
+        )
 
     def start(self) -> None:
-        self._first = (*cpu_seconds(self.server_pid, self.database), time.process_time())
+        self._first = self._now()
 
     def stop(self) -> None:
-        last = (*cpu_seconds(self.server_pid, self.database), time.process_time())
+        last = self._now()
         self.server += last[0] - self._first[0]
         self.backends += last[1] - self._first[1]
         self.client += last[2] - self._first[2]
+        self.busy += last[3] - self._first[3]
+        self.idle += last[4] - self._first[4]
 
 
 async def burst(port: int, offering_id: int, round_number: int, usage: Usage):  # noqa: ANN201
@@ -301,13 +321,21 @@ def main() -> None:
             f"p50 {statistics.median(statements):.0f}, max {max(statements)}"
         )
     registrations = PEOPLE * args.rounds
-    busy = usage.server + usage.backends + usage.client
+    ours = usage.server + usage.backends + usage.client
+    every = (usage.busy + usage.idle) or 1.0
     print(
         f"CPU per registration while posting: gunicorn {usage.server / registrations * 1000:.1f}"
         f" ms, database {usage.backends / registrations * 1000:.1f} ms, families "
-        f"{usage.client / registrations * 1000:.1f} ms; "
-        f"{busy / sum(PEOPLE / r for r in rates) / (os.cpu_count() or 1):.0%} of all cores"
+        f"{usage.client / registrations * 1000:.1f} ms; of all cores, this run used "
+        f"{ours / every:.0%}, other work {max(0.0, usage.busy - ours) / every:.0%}, idle "
+        f"{usage.idle / every:.0%}"
     )
+    # What the machine would do for the portal alone, if CPU were the only limit.
+    if ours:
+        print(
+            f"CPU-bound estimate with every core for the portal: "
+            f"{registrations * (os.cpu_count() or 1) / ours:.0f} registrations/s"
+        )
     print(
         f"families' wall time from the release to their answer: p50 "
         f"{statistics.median(wall):.0f} ms, p95 {percentile(wall, 0.95):.0f} ms"
