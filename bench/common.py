@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import MetaData, create_engine, event  # noqa: E402
+from sqlalchemy import MetaData, create_engine, event, make_url  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.config import database_url  # noqa: E402
@@ -33,7 +33,10 @@ def bench_database_url() -> str:
     if not url:
         return f"sqlite:///{tempfile.mkdtemp(prefix='puente-bench-')}/bench.db"
     url = database_url(url)
-    # A scratch database: what an earlier run left would change the figures of this one.
+    # A scratch database: what an earlier run left would change the figures of this one. Its
+    # name must say so, so that a development database given by mistake is not emptied.
+    if "bench" not in (make_url(url).database or ""):
+        raise SystemExit("BENCH_DATABASE_URL must name a scratch database with 'bench' in it.")
     engine = create_engine(url)
     tables = MetaData()
     tables.reflect(engine)
