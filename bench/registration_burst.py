@@ -10,8 +10,8 @@ statements (from the portal's JSON request log) and the families' wall time.
 
     .venv/bin/python bench/registration_burst.py [rounds] [--workers 3] [--threads 4]
 
---portal DIR serves another checkout of the portal (say, an export of an older commit) with
-this same harness, so that two versions can be compared in one run.
+--portal DIR serves another checkout of the portal, with its own gunicorn.conf.py (say, an
+older commit), with this same harness, so that two versions can be compared in one run.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def start_server(portal: Path, url: str, workers: int, threads: int, log: Path, 
     )
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own arguments
-        [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), *extra, "wsgi:app"],
+        [str(gunicorn), "-c", str(portal / "gunicorn.conf.py"), *extra, "wsgi:app"],
         cwd=portal,
         env=env,
         stdout=subprocess.DEVNULL,
