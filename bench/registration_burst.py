@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import secrets
@@ -302,8 +303,9 @@ def main() -> None:
         server.wait(timeout=60)
     lines = request_log(log)
     duration = [line["duration_ms"] for line in lines]
-    cpu = [line.get("cpu_ms", 0) for line in lines]
-    statements = [line.get("db_statements", 0) for line in lines]
+    # An older version's log may not carry these yet.
+    cpu = [line["cpu_ms"] for line in lines if "cpu_ms" in line] or [math.nan]
+    statements = [line["db_statements"] for line in lines if "db_statements" in line] or [0]
     errors = sum(1 for line in lines if line["status"] >= 500)
     wall = [seconds * 1000 for seconds in latencies]
     print(
@@ -319,6 +321,7 @@ def main() -> None:
             f"p95 {percentile(duration, 0.95):.1f} ms (its thread's CPU: p50 "
             f"{statistics.median(cpu):.1f} ms); SQL statements: "
             f"p50 {statistics.median(statements):.0f}, max {max(statements)}"
+            + ("" if lines and "db_statements" in lines[0] else " (not in this version's log)")
         )
     registrations = PEOPLE * args.rounds
     ours = usage.server + usage.backends + usage.client
