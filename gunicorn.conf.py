@@ -8,6 +8,11 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker takes no more connections than it can soon serve (its threads, and as many again
+# waiting or kept alive); the rest wait in the listen queue for whichever worker is free. With
+# gunicorn's default of 1000, the first worker to wake took most of a burst (200 families
+# registering at once) and worked through it while the others sat idle.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(2 * threads)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -15,20 +15,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import MetaData, create_engine, event, make_url  # noqa: E402
 
 from portal import create_app  # noqa: E402
+from portal.config import database_url  # noqa: E402
 from portal.demo import load_demo  # noqa: E402
+from portal.extensions import db  # noqa: E402
 from portal.reference import load_reference  # noqa: E402
 from portal.timeutil import district_today  # noqa: E402
 
 BASELINE = "GET /healthz (baseline)"
 
 
+def bench_database_url() -> str:
+    """BENCH_DATABASE_URL emptied of every table, or a new SQLite file."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tempfile.mkdtemp(prefix='puente-bench-')}/bench.db"
+    url = database_url(url)
+    # A scratch database: what an earlier run left would change the figures of this one. Its
+    # name must say so, so that a development database given by mistake is not emptied.
+    if "bench" not in (make_url(url).database or ""):
+        raise SystemExit("BENCH_DATABASE_URL must name a scratch database with 'bench' in it.")
+    engine = create_engine(url)
+    tables = MetaData()
+    tables.reflect(engine)
+    tables.drop_all(engine)
+    engine.dispose()
+    return url
+
+
 def bench_app(**settings: Any) -> Flask:
-    """The portal on BENCH_DATABASE_URL or a fresh SQLite file, migrated, with the demo district."""
-    url = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='puente-bench-')}/bench.db"
-    )
+    """The portal on an empty BENCH_DATABASE_URL or a new SQLite file, with the demo district."""
+    url = bench_database_url()
     app = create_app(
         {
             "PUENTE_ENV": "test",
@@ -52,27 +71,47 @@ def engine_name(app: Flask) -> str:
 
 
 class Timings:
-    """Server time per named request through a test client, in milliseconds."""
+    """Server time and SQL statements per named request through a test client (in-process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
         self.values: dict[str, list[float]] = {}
+        self.cpu: dict[str, list[float]] = {}
+        self.statements: dict[str, list[int]] = {}
+        self.counted = 0
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args: Any) -> None:
+        self.counted += 1
 
     def request(self, name: str, client, method: str, path: str, **kwargs):  # noqa: ANN001, ANN201
-        start = time.perf_counter()
+        self.counted = 0
+        start, start_cpu = time.perf_counter(), time.thread_time()
         response = client.open(path, method=method, **kwargs)
         self.values.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+        self.cpu.setdefault(name, []).append((time.thread_time() - start_cpu) * 1000)
+        self.statements.setdefault(name, []).append(self.counted)
         if response.status_code >= 400:
             raise RuntimeError(f"{name} answered {response.status_code}")
         return response
 
     def report(self, title: str) -> None:
-        """p50 and p95 per request, and each p50 as a ratio to the baseline's p50."""
+        """p50, p95, CPU and statements per request, and each p50 as a ratio to the baseline's.
+
+        The CPU column (the p50 of this thread's CPU time) hardly moves when other work shares
+        the machine; the wall-clock columns do.
+        """
         base = statistics.median(self.values[BASELINE])
         print(title)
-        print(f"{'request':32} {'p50':>8} {'p95':>8} {'p50 / baseline':>15}")
+        print(f"{'request':32} {'p50':>8} {'p95':>8} {'CPU':>6} {'SQL':>5} {'p50 / baseline':>15}")
         for name, values in self.values.items():
             p50 = statistics.median(values)
-            print(f"{name:32} {p50:8.1f} {percentile(values, 0.95):8.1f} {p50 / base:15.1f}")
+            cpu = statistics.median(self.cpu[name])
+            sql = statistics.median(self.statements[name])
+            print(
+                f"{name:32} {p50:8.1f} {percentile(values, 0.95):8.1f} {cpu:6.1f} {sql:5.0f} "
+                f"{p50 / base:15.1f}"
+            )
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -30,7 +30,7 @@ def main(rounds: int) -> None:
     app = bench_app(RATELIMIT_ENABLED=False)
     with app.app_context():
         category = db.session.scalar(select(Category.id).where(Category.code == "transportation"))
-    timings = Timings()
+    timings = Timings(app)
     for _ in range(rounds):
         client = app.test_client()
         timings.request(BASELINE, client, "GET", "/healthz")

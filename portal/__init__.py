@@ -53,19 +53,22 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    register_database_pragmas(app)
+    register_database_events(app)
 
 
-def register_database_pragmas(app: Flask) -> None:
-    """SQLite: foreign keys on, WAL, a busy timeout, and real transactions for savepoints."""
+def register_database_events(app: Flask) -> None:
+    """Statements counted for the request log; on SQLite, foreign keys, WAL and savepoints."""
     from sqlalchemy import event
 
     from portal.extensions import db
+    from portal.logs import watch_statements
 
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
     with app.app_context():
         engine = db.engine
+    watch_statements(engine)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    # SQLite: foreign keys on, WAL, a busy timeout, and real transactions for savepoints.
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

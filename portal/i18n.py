@@ -36,8 +36,9 @@ def select_locale() -> str:
         return forced
     # While the database is down the account cannot be read; the session still can.
     if not g.get("database_down") and current_user and current_user.is_authenticated:
-        if current_user.preferred_language in languages:
-            return current_user.preferred_language
+        language = current_user.loaded_language or current_user.preferred_language
+        if language in languages:
+            return language
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

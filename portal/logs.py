@@ -6,8 +6,10 @@ import logging
 import sys
 import time
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine
 
 log = logging.getLogger("puente.request")
 
@@ -16,8 +18,6 @@ class RequestIdFilter(logging.Filter):
     """Stamp every record made during a request with that request's id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
         if has_request_context() and "request_id" in g:
             record.request_id = g.request_id
         return True
@@ -43,12 +43,16 @@ def configure_logging(app: Flask) -> None:
     @app.before_request
     def _start_timer() -> None:
         g.started = time.perf_counter()
+        g.started_cpu = time.thread_time()
 
     @app.after_request
     def _log_request(response):
         if request.endpoint == "static":
             return response
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        # CPU of this request's thread: its own work, without the waits for the database or
+        # for other threads, so that a slow request can be told from a busy server.
+        cpu = (time.thread_time() - g.get("started_cpu", time.thread_time())) * 1000
         # The route, not the path: a path can carry a family's cancel code, and a query
         # string what they typed. Unmatched paths are logged cut short.
         rule = request.url_rule.rule if request.url_rule else request.path[:80]
@@ -60,14 +64,34 @@ def configure_logging(app: Flask) -> None:
                 "endpoint": request.endpoint,
                 "status": response.status_code,
                 "duration_ms": round(elapsed, 1),
-                "user_id": g._login_user.id if _signed_in() else None,
+                "cpu_ms": round(cpu, 1),
+                "db_statements": g.get("db_statements", 0),
+                "db_ms": round(g.get("db_seconds", 0.0) * 1000, 1),
+                "user_id": _signed_in_user_id(),
                 "htmx": request.headers.get("HX-Request") == "true",
             },
         )
         return response
 
 
-def _signed_in() -> bool:
-    # Only a user already loaded for this request: logging never queries the database.
-    user = g.get("_login_user")
-    return bool(user is not None and user.is_authenticated)
+def _signed_in_user_id() -> int | None:
+    # Only a user already loaded for this request, and only the key its row was loaded by:
+    # reading an attribute after a commit would load the account again just to log it.
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None
+
+
+def watch_statements(engine: Engine) -> None:
+    """Count each request's SQL statements and the time spent in them, for its log line."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        if has_request_context():
+            conn.info["statement_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany):
+        started = conn.info.pop("statement_started", None)
+        if started is not None and has_request_context():
+            g.db_statements = g.get("db_statements", 0) + 1
+            g.db_seconds = g.get("db_seconds", 0.0) + time.perf_counter() - started

@@ -81,6 +81,18 @@ def test_request_id_is_returned_and_logged(client, caplog):
     assert "Maria" not in json.dumps(record.__dict__, default=str)
 
 
+def test_request_log_counts_sql_statements_and_names_the_user(as_role, caplog):
+    client = as_role(Role.ADMIN)
+    with caplog.at_level(logging.INFO, logger="puente.request"):
+        client.get("/account")
+        client.get("/healthz")
+    lines = {r.path: r for r in caplog.records if r.name == "puente.request"}
+    account, health = lines["/account"], lines["/healthz"]
+    assert account.db_statements >= 1 and account.db_ms >= 0 and account.cpu_ms >= 0
+    assert isinstance(account.user_id, int)
+    assert health.db_statements == 0 and health.user_id is None
+
+
 def test_forged_request_ids_are_replaced(client):
     response = client.get("/", headers={"X-Request-ID": "bad id <script>"})
     assert response.headers["X-Request-ID"] != "bad id <script>"

@@ -44,12 +44,21 @@ class User(UserMixin, db.Model):
     )
     schools: Mapped[list[School]] = relationship(secondary=user_schools, lazy="selectin")
 
-    # Set by the user loader: the token of the sign-in session this request belongs to.
+    # Set by the user loader: the token of the sign-in session this request belongs to, and
+    # the account's language as it was loaded. A commit expires every row the request loaded;
+    # picking the language of a page rendered after one must not load the account again.
     session_token = None
+    loaded_language = None
 
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(row.role) for row in self.role_rows)
+
+    @property
+    def is_authenticated(self) -> bool:
+        # Only the user loader and sign-in make an account the current user, and both refuse
+        # an inactive one; reading `active` here would load the row again after every commit.
+        return True
 
     def has_role(self, *roles: Role) -> bool:
         """True when the user holds any of the given roles."""

@@ -11,7 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.orm import joinedload
 from zxcvbn import zxcvbn
 
 from portal.audit.services import record
@@ -131,12 +132,29 @@ def start_session(user: User, *, ip: str | None) -> str:
     return token
 
 
+@cache
+def _session_by_token() -> Select[tuple[UserSession]]:
+    # Every request of a signed-in user starts here: the session, the account, its roles and
+    # its schools in one statement, built once (building it cost as much as running it).
+    return (
+        select(UserSession)
+        .where(UserSession.token_hash == bindparam("token_hash"))
+        .options(
+            joinedload(UserSession.user).options(
+                joinedload(User.role_rows), joinedload(User.schools)
+            )
+        )
+    )
+
+
 def load_session(token: str) -> User | None:
     """The user behind a session token, if the session is open, fresh and the user active."""
     if not token or len(token) > 100:
         return None
-    session = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    session = (
+        db.session.execute(_session_by_token(), {"token_hash": _token_hash(token)})
+        .unique()
+        .scalar()
     )
     if session is None or session.ended_at is not None:
         return None
@@ -151,10 +169,11 @@ def load_session(token: str) -> User | None:
     user = session.user
     if not user.active:
         return None
+    user.session_token = token
+    user.loaded_language = user.preferred_language
     if now - session.last_seen_at > LAST_SEEN_GRANULARITY:
         session.last_seen_at = now
         db.session.commit()
-    user.session_token = token
     return user
 
 
@@ -209,6 +228,7 @@ def change_own_password(
 
 def set_language(user: User, language: str) -> None:
     """Remember a signed-in user's language on their account."""
+    user.loaded_language = language
     if user.preferred_language != language:
         user.preferred_language = language
         db.session.commit()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import phonenumbers
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from portal.extensions import db
 from portal.families.models import ContactMethod, FamilyContact
@@ -27,6 +28,9 @@ def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The same few hundred numbers are shown again and again (a roster, each search at the door),
+# and formatting one took longer than rendering the rest of its row.
+@lru_cache(maxsize=4096)
 def display_phone(e164: str | None) -> str:
     """A stored number as a person writes it: (720) 555-0142, or +52 … for other countries."""
     if not e164:
@@ -62,14 +66,10 @@ def find_or_create_contact(data: ContactInput) -> FamilyContact:
     """
     matches = []
     if data.phone or data.email:
-        conditions = []
-        if data.phone:
-            conditions.append(FamilyContact.phone == data.phone)
-        if data.email:
-            conditions.append(FamilyContact.email == data.email)
         matches = list(
             db.session.scalars(
-                select(FamilyContact).where(or_(*conditions)).order_by(FamilyContact.id)
+                _matching(bool(data.phone), bool(data.email)),
+                {"phone": data.phone, "email": data.email},
             )
         )
     contact = matches[0] if matches else FamilyContact()
@@ -84,3 +84,14 @@ def find_or_create_contact(data: ContactInput) -> FamilyContact:
     if contact.id is None:
         db.session.add(contact)
     return contact
+
+
+@cache
+def _matching(phone: bool, email: bool) -> Select[tuple[FamilyContact]]:
+    # Built once for each way of being reached: every registration and walk-in asks this.
+    conditions = []
+    if phone:
+        conditions.append(FamilyContact.phone == bindparam("phone"))
+    if email:
+        conditions.append(FamilyContact.email == bindparam("email"))
+    return select(FamilyContact).where(or_(*conditions)).order_by(FamilyContact.id)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import force_locale
-from jinja2 import Environment, StrictUndefined, meta
+from jinja2 import Environment, StrictUndefined, Template, meta
 from sqlalchemy import Select, func, select, update
 
 from portal.extensions import db
@@ -110,20 +111,29 @@ def render_message(
     rendered = {"subject": ""}
     with force_locale(language):
         for part in parts:
-            name = f"messages/{kind}.{part}.txt"
-            _check_context(env, name, context)
-            rendered[part] = env.get_template(name).render(context)
+            template = env.get_template(f"messages/{kind}.{part}.txt")
+            _check_context(env, template, context)
+            rendered[part] = template.render(context)
     # One line: a newline in a subject would end the email header.
     return " ".join(rendered["subject"].split())[:200], rendered["body"].strip() + "\n"
 
 
-def _check_context(env: Environment, name: str, context: dict[str, Any]) -> None:
+# The variables each compiled template needs, found once per compilation: parsing the source
+# again for every message cost more than rendering it. A template reloaded from a changed file
+# is a new object, so it is looked at afresh.
+_WANTED: weakref.WeakKeyDictionary[Template, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _check_context(env: Environment, template: Template, context: dict[str, Any]) -> None:
     # A template variable the caller forgot is a bug to show now, not a gap in a message.
-    source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-    wanted = meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
+    wanted = _WANTED.get(template)
+    if wanted is None:
+        source = env.loader.get_source(env, template.name)[0]  # type: ignore[union-attr,arg-type]
+        wanted = frozenset(meta.find_undeclared_variables(env.parse(source)) - set(env.globals))
+        _WANTED[template] = wanted
     missing = sorted(wanted - set(context))
     if missing:
-        raise ValueError(f"{name} needs {', '.join(missing)} in its context")
+        raise ValueError(f"{template.name} needs {', '.join(missing)} in its context")
 
 
 def _text_environment(app: Flask) -> Environment:

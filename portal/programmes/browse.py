@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.programmes.models import (
@@ -118,8 +119,21 @@ def upcoming(flt: BrowseFilter, today: date) -> Select[tuple[Offering]]:
     return query
 
 
-def public_offering(offering_id: int) -> Select[tuple[Offering]]:
+def public_offering(offering_id: int) -> Offering | None:
     """An offering a family may open: open, closed, completed or cancelled — never a draft."""
-    return select(Offering).where(
-        Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT
+    return db.session.execute(_public_offering(), {"id": offering_id}).unique().scalar()
+
+
+@cache
+def _public_offering() -> Select[tuple[Offering]]:
+    # Its page and the family's confirmation show the programme, the school and every session.
+    # Built once: every registration starts here, and building it cost as much as running it.
+    return (
+        select(Offering)
+        .where(Offering.id == bindparam("id"), Offering.status != OfferingStatus.DRAFT)
+        .options(
+            joinedload(Offering.programme),
+            joinedload(Offering.school),
+            joinedload(Offering.sessions),
+        )
     )

@@ -52,22 +52,19 @@ def _session_or_404(offering_id: int, session_id: int) -> OfferingSession:
     return session
 
 
-def _door(
-    session: OfferingSession,
-    form: WalkInForm,
-    *,
-    message: str = "",
-    status: int = 200,
-    text: str = "",
-):  # noqa: ANN202
+def _door(session: OfferingSession, form: WalkInForm, *, status: int = 200, **walk_in):  # noqa: ANN202
+    """The whole console page; `walk_in` is what the walk-in form says (message, problem)."""
+    door = attendance.Door.of(session)
+    text = request.args.get("q", "")[:60]
     context = {
         "session": session,
         "offering": session.offering,
+        "door": door,
         "form": form,
-        "rows": attendance.roster(session, text),
-        "counts": attendance.counts(session),
-        "message": message,
+        "rows": attendance.roster(door, text),
+        "counts": attendance.counts(door),
         "q": text,
+        **walk_in,
     }
     return render_template("events/door.html", **context), status
 
@@ -77,66 +74,66 @@ def _door(
 def door(offering_id: int, session_id: int):
     """The console: live search of the roster, one-tap check-in, walk-ins, live counts."""
     session = _session_or_404(offering_id, session_id)
-    text = request.args.get("q", "")[:60]
     if is_fragment_request():
+        text = request.args.get("q", "")[:60]
+        console = attendance.Door.of(session)
         return render_template(
-            "events/_roster.html",
-            session=session,
-            q=text,
-            rows=attendance.roster(session, text),
+            "events/_roster.html", door=console, q=text, rows=attendance.roster(console, text)
         )
-    return _door(session, WalkInForm(), text=text)
+    return _door(session, WalkInForm())
 
 
 @bp.post("/<int:offering_id>/sessions/<int:session_id>/check-in/<int:registration_id>")
 @role_required(*DOOR)
 def check_in(offering_id: int, session_id: int, registration_id: int):
     """Check in, or undo (present=0); answers the row and the counts for htmx."""
-    session = _session_or_404(offering_id, session_id)
+    door = attendance.Door.of(_session_or_404(offering_id, session_id))
     present = request.form.get("present", "1") == "1"
-    row = attendance.set_checked_in(session, registration_id, present, actor_id=current_user.id)
-    if row is None:
+    marked = attendance.set_checked_in(door, registration_id, present, actor_id=current_user.id)
+    if marked is None:
         abort(404)
-    return _row(session, row)
+    return _row(door, marked)
 
 
 @bp.post("/<int:offering_id>/sessions/<int:session_id>/homework/<int:registration_id>")
 @role_required(*DOOR)
 def homework(offering_id: int, session_id: int, registration_id: int):
-    session = _session_or_404(offering_id, session_id)
+    door = attendance.Door.of(_session_or_404(offering_id, session_id))
     done = request.form.get("done", "1") == "1"
-    row = attendance.set_homework(session, registration_id, done, actor_id=current_user.id)
-    if row is None:
+    marked = attendance.set_homework(door, registration_id, done, actor_id=current_user.id)
+    if marked is None:
         abort(404)
-    return _row(session, row)
+    return _row(door, marked)
 
 
-def _row(session: OfferingSession, row: attendance.RosterRow):  # noqa: ANN202
+def _row(door: attendance.Door, marked: attendance.Marked):  # noqa: ANN202
     if is_fragment_request():
         return render_template(
-            "events/_row_update.html",
-            session=session,
-            row=row,
-            counts=attendance.counts(session),
+            "events/_row_update.html", door=door, row=marked.row, counts=marked.counts
         )
     return redirect(
-        url_for("events.door", offering_id=session.offering_id, session_id=session.id), code=303
+        url_for("events.door", offering_id=door.offering_id, session_id=door.session_id), code=303
     )
 
 
 @bp.post("/<int:offering_id>/sessions/<int:session_id>/walk-in")
 @role_required(*DOOR)
 def walk_in(offering_id: int, session_id: int):
-    """Register and check in someone at the door; phone or email finds them if known."""
+    """Register and check in someone at the door; phone or email finds them if known.
+
+    htmx gets the cleared form, the participant's row and the new counts; a browser without
+    it gets the whole console again.
+    """
     session = _session_or_404(offering_id, session_id)
+    door = attendance.Door.of(session)
     form = WalkInForm()
     if not form.validate_on_submit():
-        return _door(session, form, status=422)
+        return _walk_in_refused(session, door, form)
     phone = normalize_phone(form.phone.data or "")
     email = (form.email.data or "").lower() or None
     try:
         result = attendance.walk_in(
-            session,
+            door,
             reg.RegistrationInput(
                 contact=ContactInput(
                     name=form.name.data,
@@ -152,16 +149,39 @@ def walk_in(offering_id: int, session_id: int):
             today=district_today(),
         )
     except reg.RegistrationClosed:
-        return _door(
-            session, form, message=str(_l("This event is not taking people now.")), status=422
+        return _walk_in_refused(
+            session, door, form, problem=str(_l("This event is not taking people now."))
         )
-    name = result.row.registration.contact.name
-    message = (
+    name = result.row.name
+    message = str(
         _l("%(name)s was already registered: checked in.", name=name)
         if result.already_registered
         else _l("%(name)s registered at the door and checked in.", name=name)
     )
-    return _door(session, WalkInForm(formdata=None), message=str(message))
+    if not is_fragment_request():
+        return _door(session, WalkInForm(formdata=None), message=message)
+    text = request.form.get("q", "")[:60]
+    return render_template(
+        "events/_walk_in_update.html",
+        door=door,
+        form=WalkInForm(formdata=None),
+        answered_in_place=True,
+        message=message,
+        row=result.row,
+        counts=result.counts,
+        # Someone new goes to the top of the list; someone known is already on it, so the
+        # list is drawn again as the search in the console shows it.
+        rows=attendance.roster(door, text) if result.already_registered else None,
+        q=text,
+    )
+
+
+def _walk_in_refused(session: OfferingSession, door: attendance.Door, form: WalkInForm, **problem):  # noqa: ANN202
+    if is_fragment_request():
+        return render_template(
+            "events/_walk_in_update.html", door=door, form=form, answered_in_place=True, **problem
+        ), 422
+    return _door(session, form, status=422, **problem)
 
 
 @bp.post("/<int:offering_id>/cancel")

@@ -27,7 +27,7 @@ from portal.programmes import browse
 from portal.programmes import registration as reg
 from portal.programmes.calendar_file import offering_calendar
 from portal.programmes.forms import RegistrationForm
-from portal.programmes.models import Offering, Programme, Registration, RegistrationStatus
+from portal.programmes.models import Offering, Programme, Registration
 from portal.schools.models import School
 from portal.security import mark_sensitive
 from portal.timeutil import district_today
@@ -61,7 +61,7 @@ def index():
 
 
 def _offering_or_404(offering_id: int) -> Offering:
-    offering = db.session.scalar(browse.public_offering(offering_id))
+    offering = browse.public_offering(offering_id)
     if offering is None:
         abort(404)
     return offering
@@ -99,13 +99,12 @@ def offering(offering_id: int):
                     accommodations=form.accommodations.data or "",
                 ),
                 today=today,
+                confirm=True,
             )
         except reg.RegistrationClosed:
             flash(_l("Registration for this event has just closed."), "warning")
             return redirect(url_for("workshops.offering", offering_id=item.id), code=303)
-        registration = outcome.registration
         if outcome.created:
-            _confirm(registration, outcome.code)
             session["workshop_code"] = outcome.code
             session["lang"] = language
             return redirect(url_for("workshops.registered"), code=303)
@@ -117,28 +116,6 @@ def offering(offering_id: int):
     return render_template(
         "workshops/offering.html", offering=item, form=form, open_now=open_now
     ), (422 if form.errors else 200)
-
-
-def _confirm(registration: Registration, code: str | None) -> None:
-    """Tell the family they have a seat (or a place on the waitlist), with their links."""
-    kind = (
-        "registration.waitlisted"
-        if registration.status == RegistrationStatus.WAITLISTED
-        else "registration.confirmed"
-    )
-    message_family(
-        registration.contact,
-        language=registration.language,
-        kind=kind,
-        context={
-            "registration": registration,
-            "offering": registration.offering,
-            "code": code,
-            "manage_url": public_url("workshops.manage", code=code),
-        },
-        dedupe=f"registration:{registration.id}:{kind}:{code}",
-    )
-    db.session.commit()
 
 
 @bp.get("/workshops/registered")

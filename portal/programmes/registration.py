@@ -13,11 +13,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.families.messages import message_family
 from portal.families.services import ContactInput, find_or_create_contact
 from portal.programmes.models import (
     Offering,
@@ -26,6 +27,7 @@ from portal.programmes.models import (
     RegistrationStatus,
 )
 from portal.timeutil import utcnow
+from portal.urls import public_url
 
 
 class RegistrationClosed(ValueError):
@@ -64,24 +66,28 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+# Built once, and as plain table updates: the ORM's bulk-update machinery did nothing for these
+# but cost each registration time while it held the offering's row.
+_SEATS = Offering.__table__.c
+_TAKE_SEAT = (
+    update(Offering.__table__)
+    .where(_SEATS.id == bindparam("offering"), _SEATS.seats_taken < _SEATS.capacity)
+    .values(seats_taken=_SEATS.seats_taken + 1)
+)
+_FREE_SEAT = (
+    update(Offering.__table__)
+    .where(_SEATS.id == bindparam("offering"), _SEATS.seats_taken > 0)
+    .values(seats_taken=_SEATS.seats_taken - 1)
+)
+
+
 def _take_seat(offering_id: int) -> bool:
     """Take one seat if one is left: a single conditional UPDATE, atomic on every engine."""
-    result = db.session.execute(
-        update(Offering)
-        .where(Offering.id == offering_id, Offering.seats_taken < Offering.capacity)
-        .values(seats_taken=Offering.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return db.session.execute(_TAKE_SEAT, {"offering": offering_id}).rowcount == 1
 
 
 def _free_seat(offering_id: int) -> None:
-    db.session.execute(
-        update(Offering)
-        .where(Offering.id == offering_id, Offering.seats_taken > 0)
-        .values(seats_taken=Offering.seats_taken - 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_FREE_SEAT, {"offering": offering_id})
 
 
 def accepting(offering: Offering, today: date) -> bool:
@@ -93,8 +99,23 @@ def accepting(offering: Offering, today: date) -> bool:
     return not (offering.registration_closes and today > offering.registration_closes)
 
 
-def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outcome:
-    """A seat if one is left, else a place on the waitlist; the same person gets their own."""
+def register(
+    offering_id: int, data: RegistrationInput, *, today: date, confirm: bool = False
+) -> Outcome:
+    """A seat if one is left, else a place on the waitlist; the same person gets their own.
+
+    With `confirm`, the family's confirmation (their seat, or their place on the waitlist) is
+    queued in the same transaction: it exists exactly when the new registration does.
+    """
+    outcome = place(offering_id, data, today=today, confirm=confirm)
+    db.session.commit()
+    return outcome
+
+
+def place(
+    offering_id: int, data: RegistrationInput, *, today: date, confirm: bool = False
+) -> Outcome:
+    """`register` without the commit, for a caller with more to do in the same transaction."""
     offering = db.session.get(Offering, offering_id)
     if offering is None:
         raise RegistrationClosed("no such offering")
@@ -107,37 +128,42 @@ def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outco
     ):
         raise RegistrationClosed(offering.status.value)
     contact = find_or_create_contact(data.contact)
-    db.session.flush()
-    existing = db.session.scalar(
-        select(Registration).where(
-            Registration.offering_id == offering_id, Registration.contact_id == contact.id
+    existing = None
+    if contact.id is not None:  # only a family known before can have registered already
+        existing = db.session.scalar(
+            select(Registration).where(
+                Registration.offering_id == offering_id, Registration.contact_id == contact.id
+            )
         )
-    )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        db.session.commit()  # keep what they told us about themselves
-        return Outcome(existing, created=False, code=None)
-    # Walk-ins come in at the door: they are counted even when the room is over its seats.
-    seated = _take_seat(offering_id)
-    status = (
-        RegistrationStatus.REGISTERED if seated or data.walk_in else (RegistrationStatus.WAITLISTED)
-    )
+        return Outcome(existing, created=False, code=None)  # what they told us now is kept
+    # All that does not depend on the seat is done first, the new contact written too: from
+    # taking the seat to the commit the offering's row is locked, and every family registering
+    # at the same moment waits for it.
     code = secrets.token_urlsafe(16)  # 128 bits
-    registration = existing or Registration(offering_id=offering_id, contact_id=contact.id)
-    registration.status = status
+    registration = existing or Registration(offering=offering, contact=contact)
     registration.code_hash = hash_code(code)
     registration.language = data.language
     registration.children_count = data.children_count
     registration.children_ages = data.children_ages
     registration.accommodations = data.accommodations
     registration.walk_in = data.walk_in
-    registration.holds_seat = seated
     registration.registered_by_id = data.registered_by_id
-    registration.created_at = utcnow()
     registration.cancelled_at = None
+    db.session.flush()
+    # Walk-ins come in at the door: they are counted even when the room is over its seats.
+    seated = _take_seat(offering_id)
+    registration.status = (
+        RegistrationStatus.REGISTERED if seated or data.walk_in else RegistrationStatus.WAITLISTED
+    )
+    registration.holds_seat = seated
+    registration.created_at = utcnow()  # arrival order: once the seat is decided
     if existing is None:
         db.session.add(registration)
+    if confirm:
+        _queue_confirmation(registration, offering, code)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # The same person, twice at once: the other request won, seat and all.
         db.session.rollback()
@@ -149,6 +175,27 @@ def register(offering_id: int, data: RegistrationInput, *, today: date) -> Outco
         ).one()
         return Outcome(other, created=False, code=None)
     return Outcome(registration, created=True, code=code)
+
+
+def _queue_confirmation(registration: Registration, offering: Offering, code: str) -> None:
+    """Tell the family they have a seat (or a place on the waitlist), with their links."""
+    kind = (
+        "registration.waitlisted"
+        if registration.status == RegistrationStatus.WAITLISTED
+        else "registration.confirmed"
+    )
+    # No dedupe key: the message is saved with the registration or not at all.
+    message_family(
+        registration.contact,
+        language=registration.language,
+        kind=kind,
+        context={
+            "registration": registration,
+            "offering": offering,
+            "code": code,
+            "manage_url": public_url("workshops.manage", code=code),
+        },
+    )
 
 
 def find_by_code(code: str) -> Registration | None:

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from portal.extensions import db
@@ -143,6 +144,11 @@ def test_liaison_runs_the_door_on_a_tablet(browser, live_server, six_families):
             page.get_by_label("Número de teléfono").fill(phone)
             page.get_by_role("button", name="Inscribir y registrar llegada").click()
             page.get_by_role("status").filter(has_text=name).wait_for()
+            # Answered in place: the new row on the list, checked in, and an empty form.
+            row = page.locator("#roster li").filter(has_text=name)
+            row.get_by_role("button", name=re.compile("Llegó")).wait_for()
+            assert page.locator("#name").input_value() == ""
+            expect(page.locator("#name")).to_be_focused()  # ready for the next person
         counts = page.locator("#door-counts dd").all_inner_texts()
         assert counts[:3] == ["8", "7", "2"]
         assert_accessible_in(page, "es")

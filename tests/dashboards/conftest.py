@@ -70,9 +70,11 @@ def events(app):  # noqa: ANN001, ANN201
             sessions, (("Ana", "Beto"), ("Ana",), ("Ana", "Beto", "Carla")), strict=True
         ):
             for name in names:
-                attendance.set_checked_in(session, people[name].id, True, actor_id=1)
+                attendance.set_checked_in(
+                    attendance.Door.of(session), people[name].id, True, actor_id=1
+                )
         attendance.walk_in(
-            sessions[2],
+            attendance.Door.of(sessions[2]),
             reg.RegistrationInput(contact=ContactInput(name="Dora", phone="+17205558009")),
             actor_id=1,
             today=date(2031, 3, 18),

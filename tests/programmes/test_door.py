@@ -134,6 +134,82 @@ def test_walk_ins_new_and_known(as_role, app, event):
     assert bad.status_code == 422
 
 
+def test_a_walk_in_through_htmx_answers_the_row_the_counts_and_a_cleared_form(as_role, event):
+    client = as_role(Role.PROGRAMME_STAFF)  # an English-speaking account
+    token = csrf(client, event["url"])
+    htmx = {"HX-Request": "true", "X-CSRFToken": token}
+    new = client.post(
+        event["url"] + "/walk-in",
+        headers=htmx,
+        data={"name": "Rosa Núñez", "phone": "720 555 0303", "language": "es", "q": ""},
+    )
+    body = new.get_data(as_text=True)
+    assert new.status_code == 200 and body.lstrip().startswith('<div id="walk-in-form"')
+    # The message goes into the status region already on the page, so that it is read out.
+    status = re.search(r'id="walk-in-status" hx-swap-oob="innerHTML">(.*?)</div>\s*</div>', body)
+    assert status and "Rosa Núñez registered at the door" in status.group(1)
+    assert 'value="Rosa Núñez"' not in body and "720 555 0303" not in body  # a cleared form
+    assert re.search(r'<input [^>]*\bautofocus\b[^>]*id="name"', body)  # ready for the next person
+    assert re.findall(r"<dd>(\d+)</dd>", body) == ["3", "1", "1", "0"]
+    added = r'<ul hx-swap-oob="afterbegin:#roster-list">\s*<li id="participant-\d+"'
+    assert re.search(added, body) and 'aria-pressed="true"' in body
+    assert "<html" not in body and 'id="roster"' not in body  # not the page, nor the whole list
+
+    # Someone already on the list: the list is drawn again as the console's search shows it.
+    known = client.post(
+        event["url"] + "/walk-in",
+        headers=htmx,
+        data={"name": "Luis P.", "phone": "(720) 555-0202", "language": "es", "q": "luis"},
+    )
+    body = known.get_data(as_text=True)
+    assert "was already registered" in body
+    assert '<div id="roster" aria-live="polite" hx-swap-oob="true">' in body
+    assert "Luis P." in body and "Ana Beltrán" not in body and "afterbegin" not in body
+
+    bad = client.post(
+        event["url"] + "/walk-in", headers=htmx, data={"name": "", "phone": "720 555 0404"}
+    )
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and body.lstrip().startswith('<div id="walk-in-form"')
+    assert 'id="error-summary"' in body and 'value="720 555 0404"' in body
+    assert re.search(r'<input [^>]*\bautofocus\b[^>]*id="name"', body)  # the field to correct
+    assert "registered at the door" not in body and "door-counts" not in body
+
+
+def test_the_door_console_stays_within_its_sql_budget(app, as_role, event):
+    """Every tap at the door used to load the account, the scope and the rows again."""
+    from sqlalchemy import event as sql_event
+
+    client = as_role(Role.LIAISON)
+    token = csrf(client, event["url"])
+    htmx = {"HX-Request": "true", "X-CSRFToken": token}
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+        if statement.lstrip().split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE"}:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sql_event.listen(engine, "before_cursor_execute", count)
+    try:
+        budget = {
+            "check-in": (f"/check-in/{event['ids']['Ana Beltrán']}", {"present": "1"}, 6),
+            "walk-in": (
+                "/walk-in",
+                {"name": "Rosa Núñez", "phone": "720 555 0303", "language": "es"},
+                10,
+            ),
+        }
+        for name, (path, data, most) in budget.items():
+            statements.clear()
+            response = client.post(event["url"] + path, headers=htmx, data=data)
+            assert response.status_code == 200
+            assert len(statements) <= most, (name, statements)
+    finally:
+        sql_event.remove(engine, "before_cursor_execute", count)
+
+
 def test_homework_is_recorded_for_programmes_that_assign_it(app, as_role, event):
     from portal.programmes.models import Attendance, Offering, Programme
 

@@ -333,7 +333,7 @@ def test_completing_a_training_certifies_those_who_attended_enough(app_ctx, peop
         ).registration
         for person in people[1:3]
     )
-    attendance.set_checked_in(training.sessions[0], came.id, True, actor_id=1)
+    attendance.set_checked_in(attendance.Door.of(training.sessions[0]), came.id, True, actor_id=1)
     certified = planning.change_status(
         training, OfferingStatus.COMPLETED, actor_id=1, ip=None, now=FIRST + timedelta(hours=3)
     )

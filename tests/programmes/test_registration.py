@@ -109,6 +109,26 @@ class TestSeats:
         assert again.created and again.registration.status == RegistrationStatus.REGISTERED
         assert reg.find_by_code(first.code) is None and reg.find_by_code(again.code)
 
+    def test_the_confirmation_is_queued_with_the_registration(self):
+        from portal.outbox.models import OutboxMessage
+
+        offering = make_offering(1)
+        seated = reg.register(offering, person(1), today=TODAY, confirm=True)
+        waiting = reg.register(offering, person(2), today=TODAY, confirm=True)
+        again = reg.register(offering, person(1), today=TODAY, confirm=True)
+        assert not again.created
+        messages = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind.like("registration.%"))
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert [(m.kind, m.recipient, m.language) for m in messages] == [
+            ("registration.confirmed", "+17205550001", "es"),
+            ("registration.waitlisted", "+17205550002", "es"),
+        ]
+        assert f"/workshops/r/{seated.code}" in messages[0].body
+        assert f"/workshops/r/{waiting.code}" in messages[1].body
+
     def test_walk_ins_are_counted_even_over_capacity(self):
         offering = make_offering(1)
         reg.register(offering, person(1), today=TODAY)

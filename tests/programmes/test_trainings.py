@@ -91,7 +91,9 @@ def test_attendance_at_the_door_shows_on_the_liaisons_record(app, as_role, train
         registration = db.session.scalars(
             select(Registration).where(Registration.offering_id == training)
         ).one()
-        attendance.set_checked_in(item.sessions[0], registration.id, True, actor_id=1)
+        attendance.set_checked_in(
+            attendance.Door.of(item.sessions[0]), registration.id, True, actor_id=1
+        )
     page = client.get("/programmes/trainings").get_data(as_text=True)
     assert "1 de 2" in page or "1 of 2" in page
 
