@@ -152,7 +152,7 @@ def manage(code: str):
 @limiter.limit("10 per minute")
 def cancel(code: str):
     registration = _registration_or_404(code)
-    promoted = reg.cancel(registration)
+    promoted = reg.cancel(registration, commit=False)
     message_family(
         registration.contact,
         language=registration.language,

@@ -205,8 +205,11 @@ def find_by_code(code: str) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.code_hash == hash_code(code)))
 
 
-def cancel(registration: Registration) -> Registration | None:
-    """Cancel; a freed seat goes to the first on the waitlist, who is returned (to be told)."""
+def cancel(registration: Registration, *, commit: bool = True) -> Registration | None:
+    """Cancel; a freed seat goes to the first on the waitlist, who is returned (to be told).
+
+    With commit=False the caller queues its messages and commits them with the change.
+    """
     if registration.status == RegistrationStatus.CANCELLED:
         return None
     freed = registration.holds_seat
@@ -217,7 +220,8 @@ def cancel(registration: Registration) -> Registration | None:
     if freed:
         _free_seat(registration.offering_id)
         promoted = promote_next(registration.offering_id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return promoted
 
 

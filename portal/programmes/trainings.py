@@ -26,9 +26,7 @@ from portal.programmes.models import (
     OfferingStatus,
     Programme,
     Registration,
-    RegistrationStatus,
 )
-from portal.urls import public_url
 
 
 def register_person(
@@ -43,7 +41,7 @@ def register_person(
     registered_by_id: int | None = None,
 ) -> reg.Outcome:
     """Register a staff member or school leader by email, and send them the confirmation."""
-    outcome = reg.register(
+    outcome = reg.place(
         offering.id,
         reg.RegistrationInput(
             contact=ContactInput(
@@ -57,28 +55,10 @@ def register_person(
             registered_by_id=registered_by_id,
         ),
         today=today,
+        confirm=True,  # the confirmation is saved with the registration, or neither is
     )
-    registration = outcome.registration
-    if user_id is not None and registration.user_id != user_id:
-        registration.user_id = user_id
-    if outcome.created:
-        kind = (
-            "registration.waitlisted"
-            if registration.status == RegistrationStatus.WAITLISTED
-            else "registration.confirmed"
-        )
-        message_family(
-            registration.contact,
-            language=registration.language,
-            kind=kind,
-            context={
-                "registration": registration,
-                "offering": offering,
-                "code": outcome.code,
-                "manage_url": public_url("workshops.manage", code=outcome.code),
-            },
-            dedupe=f"registration:{registration.id}:{kind}:{outcome.code}",
-        )
+    if user_id is not None and outcome.registration.user_id != user_id:
+        outcome.registration.user_id = user_id
     db.session.commit()
     return outcome
 
@@ -145,7 +125,7 @@ def cancel_own(registration: Registration, user: User) -> Registration | None:
     """A staff member cancels their own place; a freed seat goes to the next in line."""
     if registration.user_id != user.id:
         raise PermissionError
-    promoted = reg.cancel(registration)
+    promoted = reg.cancel(registration, commit=False)
     if promoted is not None:
         message_family(
             promoted.contact,
@@ -154,5 +134,5 @@ def cancel_own(registration: Registration, user: User) -> Registration | None:
             context={"registration": promoted, "offering": promoted.offering},
             dedupe=f"registration:{promoted.id}:promoted:{promoted.promoted_at}",
         )
-        db.session.commit()
+    db.session.commit()  # the cancellation and the message to the one promoted, together
     return promoted

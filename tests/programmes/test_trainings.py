@@ -162,3 +162,25 @@ def test_programme_staff_sign_up_a_liaison(app, as_role, training):
             select(Registration).where(Registration.offering_id == training)
         ).one()
         assert registration.user_id == liaison_id
+
+
+def test_a_place_and_its_confirmation_are_saved_together_or_not_at_all(
+    app, as_role, training, monkeypatch
+):
+    from portal.programmes import registration as reg
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("the outbox is unavailable")
+
+    monkeypatch.setattr(reg, "message_family", broken)
+    client = as_role(Role.LIAISON)
+    with pytest.raises(RuntimeError):
+        _post(client, f"/programmes/trainings/{training}/register")
+    with app.app_context():
+        db.session.rollback()
+        assert (
+            db.session.scalars(
+                select(Registration).where(Registration.offering_id == training)
+            ).all()
+            == []
+        )
