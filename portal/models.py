@@ -3,7 +3,6 @@
 from portal.analytics.models import (
     CaseCube,
     CaseFact,
-    CaseSchoolCube,
     Change,
     DurationCube,
     MeetingCube,
@@ -40,7 +39,6 @@ from portal.schools.models import Network, School
 __all__ = [
     "CaseCube",
     "CaseFact",
-    "CaseSchoolCube",
     "Change",
     "DurationCube",
     "MeetingCube",

@@ -2,11 +2,11 @@
 
 Three fact tables hold one narrow row per case, per meeting and per (day, school, category,
 language) of quick-logged calls, with district dates and service-level outcomes worked out
-once. Cubes sum the facts by ISO week and by month (the `grain` column) over the dimensions
-that compress: at 2,000,000 cases over 1,800 schools a cube that kept the school *and* the
-other dimensions would be as large as the facts, so the district-wide cubes leave the school
-out and the school cube leaves the other dimensions out. Queries read whole weeks and months
-from a cube and the odd days at either end from the facts (portal/analytics/query.py).
+once. Cubes sum the facts by day, ISO week or month (`grain`) over a few sets of dimensions
+(`shape`, portal/analytics/shapes.py): at 2,000,000 cases over 1,800 schools a cube that kept
+every dimension would be as large as the facts, so each shape keeps only a few. Queries read
+whole months and weeks from the smallest shape that has the dimensions they need and the odd
+days from the facts (portal/analytics/query.py).
 
 Nothing here has a foreign key: the tables are derived, rebuilt at will, and may be read on a
 replica.
@@ -19,7 +19,7 @@ from itertools import chain
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Index, Integer, SmallInteger, String, event, insert, inspect
+from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.analytics import sql  # noqa: F401 - SQLite learns the district-date function
@@ -143,102 +143,87 @@ class QuickLogDay(db.Model):
     calls: Mapped[int] = mapped_column()
 
 
-class _CaseMeasures:
-    cases: Mapped[int] = mapped_column(Integer)
-    resolved: Mapped[int] = mapped_column(Integer)
-    escalated: Mapped[int] = mapped_column(Integer)
-    ack_met: Mapped[int] = mapped_column(Integer)
-    ack_total: Mapped[int] = mapped_column(Integer)
-    fc_met: Mapped[int] = mapped_column(Integer)
-    fc_total: Mapped[int] = mapped_column(Integer)
-    res_met: Mapped[int] = mapped_column(Integer)
-    res_total: Mapped[int] = mapped_column(Integer)
-    ended: Mapped[int] = mapped_column(Integer)  # dated by the end, not by intake
+class _Cube:
+    """Sums by period: `grain` is day, week or month, `shape` names the dimensions kept (see
+    portal/analytics/shapes.py); the other dimension columns of a row are NULL."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shape: Mapped[str] = mapped_column(String(8))
+    grain: Mapped[str] = mapped_column(String(5))
+    period_start: Mapped[date] = mapped_column(Date)
 
 
-class CaseCube(_CaseMeasures, db.Model):
-    """District-wide case counts by week or month, tier, category, language and channel."""
+class CaseCube(_Cube, db.Model):
+    """Case counts by intake period (and ended cases by the period they ended in)."""
 
     __tablename__ = "analytics_case_cube"
-    __table_args__ = (Index("ix_analytics_case_cube_period", "grain", "period_start"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))
-    period_start: Mapped[date] = mapped_column(Date)
-    tier: Mapped[int] = mapped_column(SmallInteger)
-    category_id: Mapped[int] = mapped_column()
-    language: Mapped[str] = mapped_column(String(8))
-    channel: Mapped[str] = mapped_column(String(10))
-
-
-class CaseSchoolCube(_CaseMeasures, db.Model):
-    """Case counts by week or month and school (and its network), no other dimension."""
-
-    __tablename__ = "analytics_case_school_cube"
     __table_args__ = (
-        Index("ix_analytics_case_school_cube_period", "grain", "period_start"),
-        Index("ix_analytics_case_school_cube_network", "network_id", "grain", "period_start"),
+        Index("ix_analytics_case_cube_period", "shape", "grain", "period_start"),
+        Index("ix_analytics_case_cube_network", "network_id", "shape", "grain", "period_start"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))
-    period_start: Mapped[date] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column()
     network_id: Mapped[int | None] = mapped_column()
+    tier: Mapped[int | None] = mapped_column(SmallInteger)
+    category_id: Mapped[int | None] = mapped_column()
+    language: Mapped[str | None] = mapped_column(String(8))
+    channel: Mapped[str | None] = mapped_column(String(10))
+    cases: Mapped[int] = mapped_column()
+    resolved: Mapped[int] = mapped_column()
+    escalated: Mapped[int] = mapped_column()
+    ack_met: Mapped[int] = mapped_column()
+    ack_total: Mapped[int] = mapped_column()
+    fc_met: Mapped[int] = mapped_column()
+    fc_total: Mapped[int] = mapped_column()
+    res_met: Mapped[int] = mapped_column()
+    res_total: Mapped[int] = mapped_column()
+    ended: Mapped[int] = mapped_column()  # dated by the end, not by intake
 
 
-class DurationCube(db.Model):
-    """How many cases took so many days from intake to a meeting or to resolution."""
+class DurationCube(_Cube, db.Model):
+    """How many cases (by intake period) took so many days to a meeting or to resolution."""
 
     __tablename__ = "analytics_duration_cube"
     __table_args__ = (
-        Index("ix_analytics_duration_cube_period", "grain", "measure", "period_start"),
+        Index("ix_analytics_duration_cube_period", "shape", "measure", "grain", "period_start"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))
-    period_start: Mapped[date] = mapped_column(Date)  # of intake
-    tier: Mapped[int] = mapped_column(SmallInteger)
-    category_id: Mapped[int] = mapped_column()
-    language: Mapped[str] = mapped_column(String(8))
+    tier: Mapped[int | None] = mapped_column(SmallInteger)
+    category_id: Mapped[int | None] = mapped_column()
+    language: Mapped[str | None] = mapped_column(String(8))
     measure: Mapped[str] = mapped_column(String(10))  # meeting | resolution
     days: Mapped[int] = mapped_column()
     cases: Mapped[int] = mapped_column()
 
 
-class MeetingCube(db.Model):
-    """Meetings held, district-wide, by week or month, kind, outcome and their case's tier,
-    category and language."""
+class MeetingCube(_Cube, db.Model):
+    """Meetings held, by the period of their day, kind, outcome and their case's dimensions."""
 
     __tablename__ = "analytics_meeting_cube"
-    __table_args__ = (Index("ix_analytics_meeting_cube_period", "grain", "period_start"),)
+    __table_args__ = (Index("ix_analytics_meeting_cube_period", "shape", "grain", "period_start"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))
-    period_start: Mapped[date] = mapped_column(Date)
-    tier: Mapped[int] = mapped_column(SmallInteger)
-    category_id: Mapped[int] = mapped_column()
-    language: Mapped[str] = mapped_column(String(8))
+    tier: Mapped[int | None] = mapped_column(SmallInteger)
+    category_id: Mapped[int | None] = mapped_column()
+    language: Mapped[str | None] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(12))
     outcome: Mapped[str | None] = mapped_column(String(28))
     meetings: Mapped[int] = mapped_column()
 
 
-class QuickLogCube(db.Model):
-    """Quick-logged calls by week or month, network, category and language."""
+class QuickLogCube(_Cube, db.Model):
+    """Quick-logged calls by period, network, category and language."""
 
     __tablename__ = "analytics_quick_log_cube"
     __table_args__ = (
-        Index("ix_analytics_quick_log_cube_period", "grain", "period_start"),
-        Index("ix_analytics_quick_log_cube_network", "network_id", "grain", "period_start"),
+        Index("ix_analytics_quick_log_cube_period", "shape", "grain", "period_start"),
+        Index(
+            "ix_analytics_quick_log_cube_network", "network_id", "shape", "grain", "period_start"
+        ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))
-    period_start: Mapped[date] = mapped_column(Date)
     network_id: Mapped[int | None] = mapped_column()
-    category_id: Mapped[int] = mapped_column()
-    language: Mapped[str] = mapped_column(String(8))
+    category_id: Mapped[int | None] = mapped_column()
+    language: Mapped[str | None] = mapped_column(String(8))
     calls: Mapped[int] = mapped_column()
 
 

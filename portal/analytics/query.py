@@ -1,9 +1,10 @@
 """Reading the roll-ups: whole months and weeks from a cube, the odd days from the facts.
 
 A date range is cut into the months that lie wholly inside it, then the weeks wholly inside
-what is left, then single days. Months and weeks are read from the smallest cube that holds
-every dimension the figure filters or groups by; the days, and any figure no cube can answer,
-from the fact tables. A school filter goes to the facts directly: one school is a small slice.
+what is left, then single days. They are read from the first cube shape that holds every
+dimension the figure filters or groups by, at the grains it keeps; what it does not keep (most
+often the days at either end), and any figure no shape can answer, from the fact tables. A
+school filter goes to the facts directly: one school is a small slice of them.
 """
 
 from __future__ import annotations
@@ -23,21 +24,20 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 
 from portal.analytics.filters import Selection
-from portal.analytics.models import (
-    CaseCube,
-    CaseFact,
-    CaseSchoolCube,
-    DurationCube,
-    MeetingCube,
-    MeetingFact,
-    QuickLogCube,
-    QuickLogDay,
+from portal.analytics.models import CaseFact, MeetingFact, QuickLogDay
+from portal.analytics.shapes import (
+    CASE_SHAPES,
+    DURATION_SHAPES,
+    MEETING_SHAPES,
+    QUICK_LOG_SHAPES,
+    Shape,
 )
-from portal.analytics.sql import next_period, period_start
+from portal.analytics.sql import next_period, period_start, start_of
 from portal.extensions import db
 
 DAY = timedelta(days=1)
@@ -50,31 +50,31 @@ class Part:
     hi: date
 
 
-def split(lo: date | None, hi: date, coarsest: str) -> list[Part]:
-    """Cut [lo, hi] into whole months (if coarsest is month), whole ISO weeks, and days."""
-    parts: list[Part] = []
-    rest: list[tuple[date | None, date]] = [(lo, hi)]
-    if coarsest == "month":
-        first = lo if lo is None or lo.day == 1 else next_period(lo.replace(day=1), "month")
-        after = next_period(hi.replace(day=1), "month")
-        stop = after if hi == after - DAY else hi.replace(day=1)  # first day not covered
-        if first is None or first < stop:
-            parts.append(Part("month", first, stop - DAY))
-            rest = [(lo, first - DAY)] if first is not None else []
-            rest.append((stop, hi))
-    for a, b in rest:
-        if a is not None and a > b:
-            continue
-        if a is None:  # only a whole-month prefix is ever open on the left
-            raise ValueError("an open range needs month grain")
-        monday = a if a.weekday() == 0 else a + timedelta(days=7 - a.weekday())
-        end = b + DAY if b.weekday() == 6 else b - timedelta(days=b.weekday())
-        if monday < end:
-            parts.append(Part("week", monday, end - DAY))
-            parts += [Part("day", x, y) for x, y in ((a, monday - DAY), (end, b)) if x <= y]
-        else:
-            parts.append(Part("day", a, b))
-    return parts
+LEVELS = ("year", "month", "week")
+
+
+def split(lo: date | None, hi: date, coarsest: str, grains: tuple[str, ...]) -> list[Part]:
+    """Cut [lo, hi] into whole years, then whole months, then whole ISO weeks, then days,
+    using only the grains the cube keeps and none coarser than `coarsest`."""
+    levels = [g for g in LEVELS[LEVELS.index(coarsest) :] if g in grains]
+    return _cut(lo, hi, levels)
+
+
+def _cut(lo: date | None, hi: date, levels: list[str]) -> list[Part]:
+    if lo is not None and lo > hi:
+        return []
+    if not levels:
+        return [Part("day", lo, hi)]
+    grain, finer = levels[0], levels[1:]
+    first = (
+        lo if lo is None or lo == start_of(lo, grain) else next_period(start_of(lo, grain), grain)
+    )
+    after = next_period(start_of(hi, grain), grain)
+    stop = after if hi == after - DAY else start_of(hi, grain)  # the first day not covered
+    if first is not None and first >= stop:
+        return _cut(lo, hi, finer)
+    head = [] if first is None else _cut(lo, first - DAY, finer)
+    return [*head, Part(grain, first, stop - DAY), *_cut(stop, hi, finer)]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Source:
     columns: Mapping[str, ColumnElement]
     where: tuple[ColumnElement, ...] = ()
     measures: frozenset[str] = frozenset()  # what it adds to (facts dated by one event)
-    cube: bool = False
+    grains: tuple[str, ...] = ()  # a cube's; facts are read day by day
 
     @property
     def dims(self) -> frozenset[str]:
@@ -96,17 +96,25 @@ class Source:
         conditions = []
         for part in parts:
             span = self.date <= part.hi if part.lo is None else self.date.between(part.lo, part.hi)
-            if self.cube:
+            if self.grains:
                 span = (self.table.c.grain == part.grain) & span
             conditions.append(span)
         return or_(*conditions) if conditions else false()
 
 
-def _cube(model: type, measures: tuple[str, ...]) -> Source:
-    table = model.__table__
-    skip = {"id", "grain", "period_start"}
-    columns = {name: col for name, col in table.c.items() if name not in skip}
-    return Source(table, table.c.period_start, columns, (), frozenset(measures), cube=True)
+def _shape(shape: Shape, measures: dict[str, str], *where: ColumnElement, keys=()) -> Source:
+    """A cube's shape as a source; `measures` maps the figure's names to the cube's columns."""
+    t = shape.table.c
+    columns = {name: t[name] for name in (*shape.dims, *keys)}
+    columns.update({name: t[column] for name, column in measures.items()})
+    return Source(
+        shape.table,
+        t.period_start,
+        columns,
+        (t.shape == shape.name, *where),
+        frozenset(measures),
+        shape.grains,
+    )
 
 
 def _facts(model: type, date_name: str, measures: dict[str, Any], *where, dims=()) -> Source:
@@ -150,13 +158,12 @@ class Family:
         cube = None
         if "school_id" not in wanted:
             cube = next((c for c in self.cubes if needed <= c.dims), None)
-        parts = split(lo, hi, coarsest) if cube else [Part("day", lo, hi)]
-        days = [p for p in parts if p.grain == "day"]
+        parts = split(lo, hi, coarsest, cube.grains) if cube else [Part("day", lo, hi)]
+        from_cube = [p for p in parts if cube and p.grain in cube.grains]
+        days = [p for p in parts if p not in from_cube]
         selects: list[Select] = []
-        if cube is not None and len(days) < len(parts):
-            selects.append(
-                self._select(cube, [p for p in parts if p.grain != "day"], wanted, dims, measures)
-            )
+        if from_cube:
+            selects.append(self._select(cube, from_cube, wanted, dims, measures))
         if days:
             for source in self.facts:
                 if source.measures & set(measures):
@@ -188,6 +195,7 @@ _COHORT = {
     "res_met": _f.res_met,
     "res_total": _f.res_total,
 }
+_CASE_MEASURES = {name: name for name in (*_COHORT, "ended")}
 CASES = Family(
     facts=(
         _facts(CaseFact, "received_on", {**_COHORT, "ended": 0}, dims=_CASE_DIMS),
@@ -199,16 +207,12 @@ CASES = Family(
             dims=_CASE_DIMS,
         ),
     ),
-    cubes=(
-        _cube(CaseCube, (*_COHORT, "ended")),
-        _cube(CaseSchoolCube, (*_COHORT, "ended")),
-    ),
+    cubes=tuple(_shape(shape, _CASE_MEASURES) for shape in CASE_SHAPES),
 )
 
 
 def _durations(measure: str, column: ColumnElement) -> Family:
     """Cases by the days they took (intake to a meeting, or to resolution), by intake date."""
-    d = DurationCube.__table__.c
     facts = _facts(
         CaseFact,
         "received_on",
@@ -216,21 +220,13 @@ def _durations(measure: str, column: ColumnElement) -> Family:
         column.is_not(None),
         dims=("school_id", "network_id", "tier", "category_id", "language"),
     )
-    cube = Source(
-        DurationCube.__table__,
-        d.period_start,
-        {
-            "tier": d.tier,
-            "category_id": d.category_id,
-            "language": d.language,
-            "days": d.days,
-            "n": d.cases,
-        },
-        (d.measure == measure,),
-        frozenset({"n"}),
-        cube=True,
+    return Family(
+        (replace(facts, columns={**facts.columns, "days": column}),),
+        tuple(
+            _shape(shape, {"n": "cases"}, shape.table.c.measure == measure, keys=("days",))
+            for shape in DURATION_SHAPES
+        ),
     )
-    return Family((replace(facts, columns={**facts.columns, "days": column}),), (cube,))
 
 
 TO_MEETING = _durations("meeting", _f.meeting_days)
@@ -247,7 +243,7 @@ MEETINGS = Family(
             dims=("school_id", "network_id", "tier", "category_id", "language", "kind", "outcome"),
         ),
     ),
-    cubes=(_cube(MeetingCube, ("meetings",)),),
+    cubes=tuple(_shape(shape, {"meetings": "meetings"}) for shape in MEETING_SHAPES),
 )
 
 _q = QuickLogDay.__table__.c
@@ -260,7 +256,7 @@ CALLS = Family(
             dims=("school_id", "network_id", "category_id", "language"),
         ),
     ),
-    cubes=(_cube(QuickLogCube, ("calls",)),),
+    cubes=tuple(_shape(shape, {"calls": "calls"}) for shape in QUICK_LOG_SHAPES),
 )
 
 
@@ -268,9 +264,17 @@ def read(statement: Select) -> list[Any]:
     """Run a read on the analytics engine (ANALYTICS_DATABASE_URL), else the main session."""
     engine = db.engines.get("analytics")
     if engine is None:
-        return list(db.session.execute(statement).all())
+        return _run(db.session, statement)
     with engine.connect() as connection:
-        return list(connection.execute(statement).all())
+        return _run(connection, statement)
+
+
+def _run(executor, statement: Select) -> list[Any]:
+    if reading_dialect() == "postgresql":
+        # PostgreSQL compiles a query it thinks costly (a sum over a large cube) before running
+        # it: ~40 ms here, more than these queries take. LOCAL: this transaction only.
+        executor.execute(text("SET LOCAL jit = off"))
+    return list(executor.execute(statement).all())
 
 
 def reading_dialect() -> str:
@@ -291,7 +295,7 @@ def sums(
 ) -> list[Any]:
     """Summed measures by dims (and by week or month first, when `period` is given)."""
     frame = family.frame(
-        sel, dims=dims, measures=measures, coarsest=period or "month", span=span, ignore=ignore
+        sel, dims=dims, measures=measures, coarsest=period or "year", span=span, ignore=ignore
     )
     keys = [frame.c[name] for name in dims]
     if period:

@@ -13,7 +13,7 @@ changes, not the size of the district. What changed comes from:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -51,7 +52,6 @@ from portal.analytics.base import (
 from portal.analytics.models import (
     CaseCube,
     CaseFact,
-    CaseSchoolCube,
     Change,
     DurationCube,
     MeetingCube,
@@ -60,8 +60,8 @@ from portal.analytics.models import (
     QuickLogDay,
     RefreshState,
 )
+from portal.analytics.shapes import SHAPES, Shape
 from portal.analytics.sql import (
-    GRAINS,
     days_between,
     earliest,
     local_date,
@@ -123,6 +123,8 @@ def refresh(*, full: bool = False, since: datetime | None = None) -> RefreshRepo
             counted = _full(now, today)
             full = True
     db.session.commit()
+    if full:
+        _vacuum()
     return RefreshReport(full, counted[0], counted[1], time.monotonic() - began)
 
 
@@ -154,15 +156,23 @@ def _full(now: datetime, today: date) -> tuple[int, int]:
     # The queue first: a change committed after this delete keeps its row for the next pass,
     # and one committed before it is in the base tables read below.
     db.session.execute(delete(Change))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Millions of rows are sorted and grouped below: in memory, not in temporary files.
+        db.session.execute(text("SET LOCAL work_mem = '256MB'"))
     ids = _max_ids()
-    for table in (facts, meeting_facts, log_days, *(spec.table for spec in CUBES)):
+    for table in (facts, meeting_facts, log_days, *{shape.table for shape in SHAPES}):
         db.session.execute(delete(table))
-    db.session.execute(insert(facts).from_select(FACT_COLUMNS, case_facts(now, today)))
-    db.session.execute(insert(meeting_facts).from_select(MEETING_COLUMNS, meeting_rows(now)))
-    db.session.execute(insert(log_days).from_select(LOG_DAY_COLUMNS, log_day_rows()))
-    for spec in CUBES:
-        for grain in GRAINS:
-            spec.insert(grain, None)
+    # Written in network and date order: a superintendent's network, or one stretch of days,
+    # is then a run of neighbouring pages (PostgreSQL keeps rows in the order they arrive).
+    rows = case_facts(now, today).order_by(schools.c.network_id, cases.c.received_on)
+    db.session.execute(insert(facts).from_select(FACT_COLUMNS, rows))
+    rows = meeting_rows(now).order_by(schools.c.network_id, meetings.c.scheduled_for)
+    db.session.execute(insert(meeting_facts).from_select(MEETING_COLUMNS, rows))
+    rows = log_day_rows().order_by("day")
+    db.session.execute(insert(log_days).from_select(LOG_DAY_COLUMNS, rows))
+    for shape in SHAPES:
+        for grain in shape.grains:
+            _sum_shape(shape, grain, None)
     _finish(now, ids, full=True)
     return db.session.scalar(select(func.count()).select_from(facts)) or 0, (
         db.session.scalar(select(func.count(func.distinct(log_days.c.day)))) or 0
@@ -198,8 +208,8 @@ def _incremental(state, now: datetime, today: date, since: datetime | None):
 
     touched = _derive_cases(sorted(case_ids), now, today)
     _sum_logs(days)
-    for spec in CUBES:
-        spec.refresh(touched | {"log": days})
+    for shape in SHAPES:
+        _refresh_shape(shape, touched | {"log": days})
     for chunk in _chunks([row.id for row in queued]):
         db.session.execute(delete(Change).where(Change.id.in_(chunk)))
     _finish(now, ids, full=False)
@@ -258,6 +268,16 @@ def _sum_logs(days: set[date]) -> None:
     for chunk in _chunks(sorted(days)):
         db.session.execute(delete(log_days).where(log_days.c.day.in_(chunk)))
         db.session.execute(insert(log_days).from_select(LOG_DAY_COLUMNS, log_day_rows(chunk)))
+
+
+def _vacuum() -> None:
+    """After a rebuild: reclaim the rows it replaced and give the planner fresh statistics."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    tables = [facts, meeting_facts, log_days, *{shape.table for shape in SHAPES}]
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:  # VACUUM cannot run inside a transaction
+            connection.execute(text(f"VACUUM (ANALYZE) {table.name}"))
 
 
 def _finish(now: datetime, ids: dict[str, int], *, full: bool) -> None:
@@ -397,6 +417,8 @@ def _within(column: ColumnElement, grain: str, starts: Iterable[date] | None) ->
     """The column falls in one of the periods starting on `starts` (None: any period)."""
     if starts is None:
         return column.is_not(None)
+    if grain == "day":
+        return column.in_(sorted(starts))
     ranges = [
         column.between(start, next_period(start, grain) - timedelta(days=1))
         for start in sorted(starts)
@@ -405,39 +427,55 @@ def _within(column: ColumnElement, grain: str, starts: Iterable[date] | None) ->
 
 
 @dataclass(frozen=True)
-class CubeSpec:
-    """A cube, the days whose changes reach it, and how to sum its rows for some periods."""
+class Sums:
+    """How a cube is summed from the facts, and which touched days move its sums."""
 
-    model: type
-    dims: tuple[str, ...]
-    touched_by: tuple[str, ...]  # keys of the touched-days map that move this cube's sums
-    rows: object  # (grain, starts) -> Select of (period_start, *dims, *measures)
+    rows: Callable[..., Select]  # (grain, starts, dims) -> rows of (period_start, *keys, *m)
+    keys: tuple[str, ...]  # grouped by in every shape, beside the shape's dimensions
     measures: tuple[str, ...]
+    touched_by: tuple[str, ...]
 
-    @property
-    def table(self):
-        return self.model.__table__
 
-    def insert(self, grain: str, starts: set[date] | None) -> None:
-        query = self.rows(grain, starts, self.dims)  # type: ignore[operator]
-        sub = query.subquery()
-        keys = [sub.c.period_start, *(sub.c[d] for d in self.dims)]
-        summed = select(
-            literal(grain), *keys, *(func.sum(sub.c[m]) for m in self.measures)
-        ).group_by(*keys)
-        columns = ["grain", "period_start", *self.dims, *self.measures]
-        db.session.execute(insert(self.table).from_select(columns, summed))
+def _sum_shape(shape: Shape, grain: str, starts: set[date] | None) -> None:
+    how = SUMS[shape.model]
+    if grain == "year":  # twelve of the shape's own months, already summed
+        t = shape.table.c
+        sub = (
+            select(
+                period_start(t.period_start, "year").label("period_start"),
+                *(t[name] for name in (*shape.dims, *how.keys, *how.measures)),
+            )
+            .where(
+                t.shape == shape.name, t.grain == "month", _within(t.period_start, grain, starts)
+            )
+            .subquery()
+        )
+    else:
+        sub = how.rows(grain, starts, shape.dims).subquery()
+    keys = [sub.c.period_start, *(sub.c[name] for name in (*shape.dims, *how.keys))]
+    summed = (
+        select(
+            literal(shape.name), literal(grain), *keys, *(func.sum(sub.c[m]) for m in how.measures)
+        )
+        .group_by(*keys)
+        .order_by(sub.c.period_start)  # one stretch of time is then a run of neighbouring pages
+    )
+    columns = ["shape", "grain", "period_start", *shape.dims, *how.keys, *how.measures]
+    db.session.execute(insert(shape.table).from_select(columns, summed))
 
-    def refresh(self, touched: dict[str, set[date]]) -> None:
-        days = set().union(*(touched[key] for key in self.touched_by))
-        for grain in GRAINS:
-            starts = sorted({start_of(day, grain) for day in days})
-            for chunk in _chunks(starts):
-                t = self.table.c
-                db.session.execute(
-                    delete(self.table).where(t.grain == grain, t.period_start.in_(chunk))
+
+def _refresh_shape(shape: Shape, touched: dict[str, set[date]]) -> None:
+    days = set().union(*(touched[key] for key in SUMS[shape.model].touched_by))
+    t = shape.table.c
+    for grain in shape.grains:
+        starts = sorted({start_of(day, grain) for day in days})
+        for chunk in _chunks(starts):
+            db.session.execute(
+                delete(shape.table).where(
+                    t.shape == shape.name, t.grain == grain, t.period_start.in_(chunk)
                 )
-                self.insert(grain, set(chunk))
+            )
+            _sum_shape(shape, grain, set(chunk))
 
 
 def _case_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) -> Select:
@@ -467,7 +505,7 @@ def _duration_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) 
         parts.append(
             select(
                 period_start(f.received_on, grain).label("period_start"),
-                *(f[d] for d in dims if d not in ("measure", "days")),
+                *(f[d] for d in dims),
                 literal(measure).label("measure"),
                 column.label("days"),
                 literal(1).label("cases"),
@@ -492,32 +530,9 @@ def _log_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) -> Se
     ).where(_within(d.day, grain, starts))
 
 
-CUBES = (
-    CubeSpec(
-        CaseCube,
-        ("tier", "category_id", "language", "channel"),
-        ("intake", "end"),
-        _case_rows,
-        CASE_MEASURES,
-    ),
-    CubeSpec(
-        CaseSchoolCube, ("school_id", "network_id"), ("intake", "end"), _case_rows, CASE_MEASURES
-    ),
-    CubeSpec(
-        DurationCube,
-        ("tier", "category_id", "language", "measure", "days"),
-        ("intake",),
-        _duration_rows,
-        ("cases",),
-    ),
-    CubeSpec(
-        MeetingCube,
-        ("tier", "category_id", "language", "kind", "outcome"),
-        ("meeting",),
-        _meeting_rows,
-        ("meetings",),
-    ),
-    CubeSpec(
-        QuickLogCube, ("network_id", "category_id", "language"), ("log",), _log_rows, ("calls",)
-    ),
-)
+SUMS = {
+    CaseCube: Sums(_case_rows, (), CASE_MEASURES, ("intake", "end")),
+    DurationCube: Sums(_duration_rows, ("measure", "days"), ("cases",), ("intake",)),
+    MeetingCube: Sums(_meeting_rows, (), ("meetings",), ("meeting",)),
+    QuickLogCube: Sums(_log_rows, (), ("calls",), ("log",)),
+}

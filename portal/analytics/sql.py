@@ -13,8 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement, case
 
-GRAINS = ("week", "month")
-
 
 class local_date(FunctionElement):  # noqa: N801 - reads as the SQL function it is
     """The district date of a UTC timestamp column (daylight saving included)."""
@@ -26,6 +24,7 @@ class local_date(FunctionElement):  # noqa: N801 - reads as the SQL function it 
         super().__init__(expr, literal(zone or district_zone_name()))
 
 
+@compiles(local_date)  # PostgreSQL, and how str() shows a statement
 @compiles(local_date, "postgresql")
 def _local_date_pg(element, compiler, **kw) -> str:
     expr, zone = list(element.clauses)
@@ -48,22 +47,35 @@ class _month_start(FunctionElement):
     inherit_cache = True
 
 
-def period_start(expr: ColumnElement, grain: str) -> FunctionElement:
-    """The Monday of the ISO week, or the first of the month, that a date expression falls in.
+class _year_start(FunctionElement):
+    type = Date()
+    inherit_cache = True
+
+
+def period_start(expr: ColumnElement, grain: str) -> ColumnElement:
+    """The day itself, the Monday of its ISO week, or the first of its month.
 
     One class per grain: the grain is part of the SQL text, so it must be part of the cache key.
     """
+    if grain == "day":
+        return expr
     if grain == "week":
         return _week_start(expr)
     if grain == "month":
         return _month_start(expr)
+    if grain == "year":
+        return _year_start(expr)
     raise ValueError(grain)
 
 
+@compiles(_week_start)
 @compiles(_week_start, "postgresql")
+@compiles(_month_start)
 @compiles(_month_start, "postgresql")
+@compiles(_year_start)
+@compiles(_year_start, "postgresql")
 def _period_start_pg(element, compiler, **kw) -> str:
-    grain = "week" if isinstance(element, _week_start) else "month"
+    grain = {_week_start: "week", _month_start: "month", _year_start: "year"}[type(element)]
     (expr,) = list(element.clauses)
     return f"CAST(date_trunc('{grain}', CAST({compiler.process(expr, **kw)} AS TIMESTAMP)) AS DATE)"
 
@@ -81,6 +93,12 @@ def _month_start_sqlite(element, compiler, **kw) -> str:
     return f"date({compiler.process(expr, **kw)}, 'start of month')"
 
 
+@compiles(_year_start, "sqlite")
+def _year_start_sqlite(element, compiler, **kw) -> str:
+    (expr,) = list(element.clauses)
+    return f"date({compiler.process(expr, **kw)}, 'start of year')"
+
+
 class days_between(FunctionElement):  # noqa: N801
     """Whole calendar days from `earlier` to `later` (two date expressions)."""
 
@@ -91,6 +109,7 @@ class days_between(FunctionElement):  # noqa: N801
         super().__init__(later, earlier)
 
 
+@compiles(days_between)
 @compiles(days_between, "postgresql")
 def _days_between_pg(element, compiler, **kw) -> str:
     later, earlier = list(element.clauses)
@@ -113,6 +132,7 @@ class next_day(FunctionElement):  # noqa: N801
     inherit_cache = True
 
 
+@compiles(next_day)
 @compiles(next_day, "postgresql")
 def _next_day_pg(element, compiler, **kw) -> str:
     (expr,) = list(element.clauses)
@@ -143,13 +163,21 @@ def month_start(day: date) -> date:
 
 
 def start_of(day: date, grain: str) -> date:
+    if grain == "day":
+        return day
+    if grain == "year":
+        return day.replace(month=1, day=1)
     return week_start(day) if grain == "week" else month_start(day)
 
 
 def next_period(start: date, grain: str) -> date:
     """The first day of the period after the one starting on `start`."""
+    if grain == "day":
+        return start + timedelta(days=1)
     if grain == "week":
         return start + timedelta(days=7)
+    if grain == "year":
+        return start.replace(year=start.year + 1)
     return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
