@@ -205,6 +205,12 @@ def _incremental(state, now: datetime, today: date, since: datetime | None):
         return None
     days = {row.quick_log_day for row in queued if row.quick_log_day}
     days.update(_new_log_days(state.max_quick_log_id, since))
+    if moved:  # a school's calls are summed under its network too
+        days.update(
+            db.session.scalars(
+                select(log_days.c.day).where(log_days.c.school_id.in_(moved)).distinct()
+            )
+        )
 
     touched = _derive_cases(sorted(case_ids), now, today)
     _sum_logs(days)
