@@ -24,11 +24,13 @@ run: install ## Install, migrate, load demo data on first run, serve http://127.
 	@$(DEV) $(FLASK) seed demo --if-empty
 	@$(DEV) $(FLASK) seed accounts
 	@echo "Puente is starting on http://127.0.0.1:5000 (Ctrl+C stops it)"
-	@# Beside the server: the outbox worker, so messages to families show in this log, and the
-	@# job that queues reminders before sessions and survey links after them.
+	@# Beside the server: the outbox worker, so messages to families show in this log, the
+	@# job that queues reminders before sessions and survey links after them, and the one that
+	@# keeps the dashboards' roll-ups fresh (a change shows within about 30 s).
 	@$(DEV) $(FLASK) outbox deliver --interval 5 & worker=$$!; \
 	$(DEV) $(FLASK) programmes notify --interval 300 & notifier=$$!; \
-	trap 'kill $$worker $$notifier 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(FLASK) analytics refresh --interval 30 & refresher=$$!; \
+	trap 'kill $$worker $$notifier $$refresher 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
 
 install: $(PY_STAMP) assets translations ## Create .venv, install packages, assets and catalogs

@@ -214,6 +214,7 @@ def refresh_due_dates_command() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from portal.analytics.cli import register_analytics_cli
     from portal.outbox.cli import register_outbox_cli
     from portal.programmes.cli import register_programmes_cli
 
@@ -221,4 +222,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(concerns_cli)
     register_outbox_cli(app)
+    register_analytics_cli(app)
     register_programmes_cli(app)

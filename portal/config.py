@@ -78,12 +78,15 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         raise ConfigError("SECRET_KEY must be at least 32 characters long in production.")
 
     url = database_url(os.environ.get("DATABASE_URL", "") or f"sqlite:///{INSTANCE / 'puente.db'}")
+    analytics_url = os.environ.get("ANALYTICS_DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     config: dict[str, Any] = {
         "PUENTE_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        # Dashboards may read from a replica; the roll-ups are written on the main database.
+        "ANALYTICS_DATABASE_URL": analytics_url,
         "REDIS_URL": redis_url,
         # Rate limits: Redis shared by every app server in production, memory otherwise;
         # a dead Redis falls back to memory so that sign-in throttling still holds.
@@ -137,4 +140,8 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
         if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
             config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    if config["ANALYTICS_DATABASE_URL"]:
+        analytics = database_url(config["ANALYTICS_DATABASE_URL"])
+        config["ANALYTICS_DATABASE_URL"] = analytics
+        config["SQLALCHEMY_BINDS"] = {"analytics": {"url": analytics, **engine_options(analytics)}}
     return config

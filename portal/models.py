@@ -1,5 +1,16 @@
 """Imports every model so that Alembic and SQLAlchemy's mappers see the whole schema."""
 
+from portal.analytics.models import (
+    CaseCube,
+    CaseFact,
+    Change,
+    DurationCube,
+    MeetingCube,
+    MeetingFact,
+    QuickLogCube,
+    QuickLogDay,
+    RefreshState,
+)
 from portal.audit.models import AuditEvent
 from portal.auth.models import User, UserRole, UserSession, user_schools
 from portal.calendar.models import NonSchoolDay
@@ -26,6 +37,15 @@ from portal.programmes.models import (
 from portal.schools.models import Network, School
 
 __all__ = [
+    "CaseCube",
+    "CaseFact",
+    "Change",
+    "DurationCube",
+    "MeetingCube",
+    "MeetingFact",
+    "QuickLogCube",
+    "QuickLogDay",
+    "RefreshState",
     "Article",
     "Attendance",
     "Offering",

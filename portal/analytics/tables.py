@@ -1,35 +1,51 @@
-"""The one result shape every figure returns: the chart, the table and the CSV share it."""
+"""What every figure returns: named columns and rows, the same for the chart, table and CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-SMALL = 10  # counts under this are suppressed for analysts (SPEC.md §5)
+SMALL = 10  # analysts see any count under this as "fewer than 10"
 
 
 @dataclass(frozen=True)
 class Table:
+    """Rows under stable snake_case column keys; the Dash side translates the headers."""
+
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def column(self, name: str) -> list[Any]:
         index = self.columns.index(name)
         return [row[index] for row in self.rows]
 
 
-def small(value: int | None, suppress: bool) -> int | None:
-    """A count, or None when it is under 10 and the viewer sees aggregates only."""
+def count(value: int | None, suppress: bool) -> int | None:
+    """A count as shown: None (fewer than 10) for analysts when it is small."""
     if value is None:
         return None
+    value = int(value)
     return None if suppress and value < SMALL else value
 
 
-def rate(part: int | None, whole: int | None, suppress: bool) -> float | None:
-    """part / whole as a fraction, None when there is nothing (or too little) to divide by."""
-    if not whole or part is None:
+def rate(numerator: int, denominator: int, suppress: bool) -> float | None:
+    """numerator / denominator, or None when there is nothing to divide or it would reveal a
+    small count: a rate beside a hidden count would give the count back (rate x total)."""
+    if not denominator:
         return None
-    if suppress and (whole < SMALL or part < SMALL):
-        # A rate over a shown total would give a hidden part back: hide both ways.
+    if suppress and (denominator < SMALL or numerator < SMALL):
         return None
-    return round(part / whole, 4)
+    return numerator / denominator
+
+
+def table(columns: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> Table:
+    return Table(tuple(columns), list(rows))
+
+
+def small(value: int | None, suppress: bool) -> int | None:
+    """The attendance figures' name for `count`."""
+    return count(value, suppress)
