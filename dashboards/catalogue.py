@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from portal.analytics import attendance
+from portal.analytics import attendance, cases, mediation
 from portal.analytics.filters import Filters, Scope
 from portal.analytics.tables import Table
 from portal.auth.roles import Role
@@ -30,6 +30,7 @@ class FigureSpec:
     y: tuple[str, ...]
     percent: tuple[str, ...] = ()  # columns that are fractions, shown as percentages
     description: Any = ""
+    series: str | None = None  # a long table: one trace per value of this column
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,143 @@ ATTENDANCE = Dashboard(
     ),
 )
 
-DASHBOARDS: dict[str, Dashboard] = {d.slug: d for d in (ATTENDANCE,)}
+CASE_FILTERS = ("dates", "network", "school", "tier", "category", "language")
+
+
+def _q(function: Callable[..., Table], **options: Any) -> Query:
+    return lambda f, s, language: function(f, s, **options)
+
+
+CASES = Dashboard(
+    slug="cases",
+    title=_l("Case volumes"),
+    description=_l(
+        "New cases by week and month, by tier, category, school, network, channel and "
+        "language; the open backlog; service levels met; Tier 1 calls; rising topics."
+    ),
+    roles=LEADERSHIP,
+    filters=CASE_FILTERS,
+    figures=(
+        FigureSpec(
+            "new_by_week",
+            _l("New cases by week, by tier"),
+            _q(cases.new_cases, period="week"),
+            "bar",
+            "period_start",
+            ("cases",),
+            series="tier",
+        ),
+        FigureSpec(
+            "new_by_month",
+            _l("New cases by month, by tier"),
+            _q(cases.new_cases, period="month"),
+            "bar",
+            "period_start",
+            ("cases",),
+            series="tier",
+        ),
+        FigureSpec(
+            "backlog",
+            _l("Open backlog"),
+            _q(cases.open_backlog),
+            "line",
+            "day",
+            ("open_cases",),
+            description=_l("Cases received and not yet resolved, at the end of each week."),
+        ),
+        FigureSpec(
+            "service_levels",
+            _l("Service levels met (business days)"),
+            _q(cases.service_levels),
+            "bar",
+            "measure",
+            ("rate",),
+            percent=("rate",),
+        ),
+        *(
+            FigureSpec(
+                f"by_{name}", title, _q(cases.cases_by, dimension=name), "hbar", "label", ("cases",)
+            )
+            for name, title in (
+                ("category", _l("Cases by category")),
+                ("tier", _l("Cases by tier")),
+                ("channel", _l("Cases by channel")),
+                ("language", _l("Cases by language")),
+                ("network", _l("Cases by network")),
+                ("school", _l("Cases by school")),
+            )
+        ),
+        FigureSpec(
+            "quick_logs",
+            _l("Tier 1 calls logged, by week"),
+            _q(cases.quick_log_volume, period="week"),
+            "line",
+            "period_start",
+            ("calls",),
+        ),
+        FigureSpec(
+            "rising",
+            _l("Rising topics: this month against the three before"),
+            _q(cases.rising_topics),
+            "hbar",
+            "category",
+            ("this_month", "previous_three_avg"),
+        ),
+    ),
+)
+
+MEDIATION = Dashboard(
+    slug="mediation",
+    title=_l("Mediation outcomes"),
+    description=_l(
+        "Meetings and mediations held, their outcomes, resolution and escalation rates by "
+        "school and network, and the days from intake to a meeting and to resolution."
+    ),
+    roles=LEADERSHIP,
+    filters=CASE_FILTERS,
+    figures=(
+        FigureSpec(
+            "held",
+            _l("Meetings and mediations held, by month"),
+            _q(mediation.meetings_held, period="month"),
+            "bar",
+            "period_start",
+            ("meetings",),
+            series="kind",
+        ),
+        FigureSpec(
+            "outcomes", _l("Outcomes"), _q(mediation.outcome_mix), "pie", "outcome", ("meetings",)
+        ),
+        FigureSpec(
+            "time_to",
+            _l("Days from intake (median and 90th percentile)"),
+            _q(mediation.time_to),
+            "bar",
+            "measure",
+            ("median_days", "p90_days"),
+        ),
+        FigureSpec(
+            "by_network",
+            _l("Resolution and escalation by network"),
+            _q(mediation.resolution_by, by="network"),
+            "hbar",
+            "label",
+            ("resolution_rate", "escalation_rate"),
+            percent=("resolution_rate", "escalation_rate"),
+        ),
+        FigureSpec(
+            "by_school",
+            _l("Resolution and escalation by school"),
+            _q(mediation.resolution_by, by="school"),
+            "hbar",
+            "label",
+            ("resolution_rate", "escalation_rate"),
+            percent=("resolution_rate", "escalation_rate"),
+        ),
+    ),
+)
+
+DASHBOARDS: dict[str, Dashboard] = {d.slug: d for d in (CASES, MEDIATION, ATTENDANCE)}
 
 
 def visible_to(user: Any) -> list[Dashboard]:

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboards import urlstate
 from dashboards.catalogue import DASHBOARDS
+from dashboards.figures import LABELLED
 from dashboards.pages import figure_table, labels
 from dashboards.shell import DASHBOARD_ROLES
 from portal.access import role_required
@@ -21,12 +22,13 @@ from portal.timeutil import district_today
 bp = Blueprint("dashboard_export", __name__)
 
 
-def _cell(value: object, names: dict[str, str], hidden: str) -> object:
+def _cell(value: object, names: dict[str, str], hidden: str, column: str = "") -> object:
     """A CSV cell; text that a spreadsheet would run as a formula is made plain text."""
     if value is None:
         return hidden
+    if column in LABELLED:
+        value = names.get(str(value), value)
     if isinstance(value, str):
-        value = names.get(value, value)
         if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
             return "'" + value
     return value
@@ -49,7 +51,12 @@ def export(slug: str, key: str) -> Response:
     writer.writerow([names.get(c, c) for c in table.columns])
     hidden = _("fewer than 10")
     for row in table.rows:
-        writer.writerow([_cell(value, names, hidden) for value in row])
+        writer.writerow(
+            [
+                _cell(value, names, hidden, column)
+                for column, value in zip(table.columns, row, strict=True)
+            ]
+        )
     record(
         "dashboard.exported",
         actor_id=current_user.id,

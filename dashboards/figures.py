@@ -16,6 +16,10 @@ from portal.analytics.tables import Table
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
 
+# Columns whose values are codes or ids to show in words.
+LABELLED = frozenset({"label", "tier", "measure", "kind", "outcome", "status", "language"})
+
+
 def separators(language: str) -> str:
     """Plotly's decimal and thousands marks: 1,234.5 in English, 1.234,5 in Spanish."""
     return ",." if language == "es" else ".,"
@@ -35,8 +39,16 @@ def build_figure(
     percent: tuple[str, ...],
     labels: dict[str, str],
     language: str,
+    series: str | None = None,
 ) -> go.Figure:
-    """A chart of `y` against `x`; suppressed values (None) are left out, not drawn as 0."""
+    """A chart of `y` against `x`; suppressed values (None) are left out, not drawn as 0.
+
+    With `series`, the table is long (one row per x and series value): one trace per value.
+    """
+    if series is not None:
+        return _by_series(
+            table, chart=chart, x=x, y=y[0], series=series, labels=labels, language=language
+        )
     figure = go.Figure()
     xs = table.column(x)
     shown_x = [labels.get(str(v), v) for v in xs] if chart in ("pie", "hbar") else xs
@@ -58,16 +70,50 @@ def build_figure(
             )
         else:
             figure.add_trace(go.Bar(x=shown_x, y=values, name=name, marker_color=colour))
-    rows = len(xs)
+    return _layout(figure, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
+
+
+def _by_series(
+    table: Table, *, chart: str, x: str, y: str, series: str, labels: dict[str, str], language: str
+) -> go.Figure:
+    figure = go.Figure()
+    groups: dict[Any, tuple[list[Any], list[Any]]] = {}
+    for row in table.as_dicts() if hasattr(table, "as_dicts") else []:
+        xs, ys = groups.setdefault(row[series], ([], []))
+        xs.append(row[x])
+        ys.append(row[y])
+    for index, (value, (xs, ys)) in enumerate(sorted(groups.items(), key=lambda g: str(g[0]))):
+        colour = PALETTE[index % len(PALETTE)]
+        name = labels.get(f"{series}:{value}", labels.get(str(value), str(value)))
+        if chart == "line":
+            figure.add_trace(
+                go.Scatter(x=xs, y=ys, name=name, mode="lines+markers", line_color=colour)
+            )
+        else:
+            figure.add_trace(go.Bar(x=xs, y=ys, name=name, marker_color=colour))
+    figure.update_layout(barmode="stack")
+    return _layout(figure, chart=chart, rows=len(groups), y=(y,), percent=(), language=language)
+
+
+def _layout(
+    figure: go.Figure,
+    *,
+    chart: str,
+    rows: int,
+    y: tuple[str, ...],
+    percent: tuple[str, ...],
+    language: str,
+) -> go.Figure:
     figure.update_layout(
         separators=separators(language),
         template="plotly_white",
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         height=max(320, 28 * rows + 80) if chart == "hbar" else 360,
         legend={"orientation": "h", "y": -0.15},
-        barmode="group",
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
     )
+    if figure.layout.barmode is None:
+        figure.update_layout(barmode="group")
     if chart == "hbar":
         figure.update_yaxes(autorange="reversed", automargin=True)
     if any(column in percent for column in y):
@@ -102,8 +148,8 @@ def table_rows(
     for row in table.rows:
         cells = []
         for column, value in zip(table.columns, row, strict=True):
-            if isinstance(value, str) and value in labels:
-                value = labels[value]
+            if column in LABELLED and str(value) in labels:
+                value = labels[str(value)]  # coded values (tier 2, "mediation") in words
             cells.append(
                 format_cell(value, percent=column in percent, language=language, hidden=hidden)
             )

@@ -75,8 +75,55 @@ PERCENT_COLUMNS = frozenset(
 )
 
 
+CASE_LABELS = {
+    "period_start": _l("Period"),
+    "tier": _l("Tier"),
+    "cases": _l("Cases"),
+    "label": _l("Group"),
+    "day": _l("Day"),
+    "open_cases": _l("Open cases"),
+    "measure": _l("Measure"),
+    "within_target": _l("Within target"),
+    "total": _l("Total"),
+    "rate": _l("Rate"),
+    "calls": _l("Calls"),
+    "category": _l("Category"),
+    "this_month": _l("This month"),
+    "previous_three_avg": _l("Average of the three months before"),
+    "change": _l("Change"),
+    "kind": _l("Kind"),
+    "meetings": _l("Meetings"),
+    "outcome": _l("Outcome"),
+    "resolved": _l("Resolved"),
+    "resolution_rate": _l("Resolution rate"),
+    "escalated": _l("Escalated"),
+    "escalation_rate": _l("Escalation rate"),
+    "median_days": _l("Median days"),
+    "p90_days": _l("90th percentile, days"),
+    "acknowledged": _l("Acknowledged"),
+    "first_contact": _l("First contact"),
+    "intake_to_meeting": _l("Intake to meeting"),
+    "intake_to_resolution": _l("Intake to resolution"),
+    "en": _l("English"),
+    "es": _l("Spanish"),
+    "other": _l("Another language"),
+    "tier:1": _l("Tier 1"),
+    "tier:2": _l("Tier 2"),
+    "tier:3": _l("Tier 3"),
+}
+
+
 def labels() -> dict[str, str]:
-    return {key: str(value) for key, value in COLUMN_LABELS.items()}
+    """Column headers and coded values (channels, outcomes, measures) in the viewer's language."""
+    from portal.concerns.labels import CHANNEL, MEETING_KIND, OUTCOME
+
+    names = {key: str(value) for key, value in {**COLUMN_LABELS, **CASE_LABELS}.items()}
+    for mapping in (CHANNEL, MEETING_KIND, OUTCOME):
+        names.update({key.value: str(value) for key, value in mapping.items()})
+    names.update({f"kind:{key.value}": str(value) for key, value in MEETING_KIND.items()})
+    for tier in (1, 2, 3):
+        names[str(tier)] = names[f"tier:{tier}"]
+    return names
 
 
 @cache
@@ -409,6 +456,7 @@ def register_callbacks(dash_app: Any) -> None:
                     percent=spec.percent,
                     labels=labels(),
                     language=language,
+                    series=spec.series,
                 )
             )
             tables.append(_table_component(spec, table, language))

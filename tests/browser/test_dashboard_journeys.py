@@ -28,31 +28,35 @@ def _charts_drawn(page) -> None:  # noqa: ANN001
     page.wait_for_load_state("networkidle")
 
 
+HEADINGS = {
+    "cases": ("Case volumes", "Volumen de casos"),
+    "mediation": ("Mediation outcomes", "Resultados de la mediación"),
+    "attendance": ("Liaison event attendance", "Asistencia a los eventos de los enlaces"),
+}
+
+
+@pytest.mark.parametrize("slug", list(HEADINGS))
 @pytest.mark.parametrize("locale,lang", [("en-US", "en"), ("es-MX", "es")])
-def test_attendance_dashboard_filters_and_redraws(browser, live_server, live_app, locale, lang):
+def test_each_dashboard_filters_and_redraws(browser, live_server, live_app, locale, lang, slug):
     from portal.auth.roles import Role
 
     with watched_page(
         browser, live_server, locale=locale, viewport={"width": 1280, "height": 900}
     ) as page:
-        _sign_in(page, Role.PROGRAMME_STAFF)
+        _sign_in(page, Role.SENIOR_MANAGER if slug != "attendance" else Role.PROGRAMME_STAFF)
         if page.get_attribute("html", "lang") != lang:
             # The account's own language wins over the browser's: switch to the one tested.
             page.locator(".language-switch button").first.click()
             page.wait_for_load_state()
-        page.goto(page.base + "/dashboards/attendance")
+        page.goto(page.base + f"/dashboards/{slug}")
         _charts_drawn(page)
-        heading = (
-            "Asistencia a los eventos de los enlaces"
-            if lang == "es"
-            else "Liaison event attendance"
-        )
+        heading = HEADINGS[slug][1 if lang == "es" else 0]
         assert page.locator("h1").inner_text() == heading
         assert_accessible_in(page, lang)
         # Plotly's own toolbar speaks the page's language too (its locale is served locally).
         toolbar = page.locator(".modebar-btn").first.get_attribute("data-title")
         assert toolbar.startswith("Descargar" if lang == "es" else "Download")
-        page.get_by_label("Desde" if lang == "es" else "From").fill("2026-08-01")
+        page.get_by_role("textbox", name="Desde" if lang == "es" else "From").fill("2026-08-01")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"start=2026-08-01"))
         _charts_drawn(page)

@@ -1,0 +1,53 @@
+"""The case-volume and mediation dashboards through Dash's HTTP endpoint, for each role."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboards.catalogue import DASHBOARDS
+from portal.auth.roles import Role
+from tests.concerns.conftest import submit  # noqa: F401 - a fixture, re-exported
+from tests.dashboards.conftest import call_dash
+
+FILTERS = {"start": "2025-11-24", "end": "2026-11-23"}
+
+
+@pytest.mark.parametrize("slug", ["cases", "mediation"])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        (Role.SENIOR_MANAGER, 200),
+        (Role.SUPERINTENDENT, 200),
+        (Role.ANALYST, 200),
+        (Role.PROGRAMME_STAFF, 403),
+    ],
+)
+def test_every_figure_answers_for_those_allowed(app, as_role, slug, role, status):
+    from portal.analytics.refresh import refresh
+
+    with app.app_context():
+        refresh(full=True)
+    keys = [spec.key for spec in DASHBOARDS[slug].figures]
+    answer = call_dash(as_role(role), f"/dashboards/{slug}", FILTERS, keys)
+    assert answer["status"] == status
+    if status == 200:
+        response = answer["json"]["response"]
+        for key in keys:
+            assert f'{{"figure":"{key}","type":"graph"}}' in response
+            link = response[f'{{"figure":"{key}","type":"csv"}}']["href"]
+            assert link.startswith(f"/dashboards/export/{slug}/{key}.csv?start=2025-11-24")
+
+
+def test_a_filed_case_shows_in_the_csv_for_the_senior_manager(app, as_role, submit):  # noqa: F811
+    from portal.analytics.refresh import refresh
+    from tests.concerns.conftest import MONDAY
+
+    submit()
+    with app.app_context():
+        refresh(full=True)
+    client = as_role(Role.SENIOR_MANAGER)
+    day = MONDAY.isoformat()
+    csv = client.get(f"/dashboards/export/cases/by_tier.csv?start={day}&end={day}")
+    assert csv.status_code == 200
+    lines = csv.get_data(as_text=True).strip().splitlines()
+    assert lines[1:] in (["Nivel 2,1"], ["Tier 2,1"])  # a concern starts at Tier 2
