@@ -1,8 +1,8 @@
 """Bring the roll-ups up to date: all of them, or only the cases and days that changed.
 
-An incremental pass re-derives the facts of the cases that changed and re-sums only the weeks
-and months those cases fall in (by intake and by end), so its cost follows the number of
-changes, not the size of the district. What changed comes from:
+An incremental pass re-derives the facts of the cases that changed and re-sums only the days,
+weeks, months and years those cases fall in (by intake and by end), so its cost follows the
+number of changes, not the size of the district. What changed comes from:
 - the change queue, written by the ORM in the same transaction as the change itself;
 - ids past the last pass (rows loaded in bulk, without the ORM);
 - time passing: a service-level target whose due date has gone by turns "missed", a meeting
@@ -13,85 +13,37 @@ changes, not the size of the district. What changed comes from:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    case,
-    delete,
-    false,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    text,
-    union_all,
-    update,
-)
+from sqlalchemy import Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.analytics.base import (
-    cases,
-    ended_on,
-    escalated,
-    first_meeting_held,
-    held,
-    meetings,
-    quick_log_day,
-    quick_logs,
-    resolution_days,
-    resolved,
-    schools,
-    targets,
-    utc_window,
+from portal.analytics.base import cases, meetings, quick_logs, schools
+from portal.analytics.cubes import refresh_shape, sum_shape
+from portal.analytics.facts import (
+    FACT_COLUMNS,
+    LOG_DAY_COLUMNS,
+    MEETING_COLUMNS,
+    case_facts,
+    log_day_rows,
+    meeting_rows,
 )
-from portal.analytics.models import (
-    CaseCube,
-    CaseFact,
-    Change,
-    DurationCube,
-    MeetingCube,
-    MeetingFact,
-    QuickLogCube,
-    QuickLogDay,
-    RefreshState,
-)
-from portal.analytics.shapes import SHAPES, Shape
-from portal.analytics.sql import (
-    days_between,
-    earliest,
-    local_date,
-    next_period,
-    period_start,
-    start_of,
-)
+from portal.analytics.models import CaseFact, Change, MeetingFact, QuickLogDay, RefreshState
+from portal.analytics.shapes import SHAPES
+from portal.analytics.sql import local_date
 from portal.concerns.models import Case, CaseEntry, Meeting, QuickLog
 from portal.extensions import db
 from portal.timeutil import district_today, utcnow
 
-# Past this many changed cases, rebuilding everything is quicker than case by case.
-FULL_ABOVE = 20_000
-CHUNK = 500  # ids per IN (...) list
-CASE_MEASURES = (
-    "cases",
-    "resolved",
-    "escalated",
-    "ack_met",
-    "ack_total",
-    "fc_met",
-    "fc_total",
-    "res_met",
-    "res_total",
-    "ended",
-)
-
 facts = CaseFact.__table__
 meeting_facts = MeetingFact.__table__
 log_days = QuickLogDay.__table__
+
+# Past this many changed cases, rebuilding everything is quicker than case by case.
+FULL_ABOVE = 20_000
+CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass(frozen=True)
@@ -172,7 +124,7 @@ def _full(now: datetime, today: date) -> tuple[int, int]:
     db.session.execute(insert(log_days).from_select(LOG_DAY_COLUMNS, rows))
     for shape in SHAPES:
         for grain in shape.grains:
-            _sum_shape(shape, grain, None)
+            sum_shape(shape, grain, None)
     _finish(now, ids, full=True)
     return db.session.scalar(select(func.count()).select_from(facts)) or 0, (
         db.session.scalar(select(func.count(func.distinct(log_days.c.day)))) or 0
@@ -197,7 +149,7 @@ def _incremental(state, now: datetime, today: date, since: datetime | None):
         select(meetings.c.case_id).where(meetings.c.id > state.max_meeting_id),
         select(facts.c.case_id).where(facts.c.review_on <= today),
         select(meeting_facts.c.case_id).where(meeting_facts.c.flip_at <= now),
-        *(_touched_since(since) if since else ()),
+        *(_touched_since(since, now) if since else ()),
     ):
         if query is not None:
             case_ids.update(db.session.scalars(query))
@@ -215,19 +167,19 @@ def _incremental(state, now: datetime, today: date, since: datetime | None):
     touched = _derive_cases(sorted(case_ids), now, today)
     _sum_logs(days)
     for shape in SHAPES:
-        _refresh_shape(shape, touched | {"log": days})
+        refresh_shape(shape, touched | {"log": days})
     for chunk in _chunks([row.id for row in queued]):
         db.session.execute(delete(Change).where(Change.id.in_(chunk)))
     _finish(now, ids, full=False)
     return len(case_ids), len(days)
 
 
-def _touched_since(since: datetime) -> list[Select]:
+def _touched_since(since: datetime, now: datetime) -> list[Select]:
     return [
         select(cases.c.id).where(cases.c.created_at >= since),
         select(CaseEntry.case_id).where(CaseEntry.created_at >= since).distinct(),
         select(meetings.c.case_id).where(
-            or_(meetings.c.recorded_at >= since, meetings.c.scheduled_for.between(since, utcnow()))
+            or_(meetings.c.recorded_at >= since, meetings.c.scheduled_for.between(since, now))
         ),
     ]
 
@@ -297,249 +249,3 @@ def _finish(now: datetime, ids: dict[str, int], *, full: bool) -> None:
 def _chunks(items: list) -> Iterator[list]:
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
-
-
-# --- Facts -------------------------------------------------------------------------------
-
-
-def case_facts(now: datetime, today: date, case_ids: list[int] | None = None) -> Select:
-    """One row per case, in FACT_COLUMNS order."""
-    c = cases.c
-    first = first_meeting_held(now, case_ids)
-    ack, fc, res = (targets(today)[key] for key in ("ack", "fc", "res"))
-    query = select(
-        c.id,
-        c.received_on,
-        c.school_id,
-        schools.c.network_id,
-        c.category_id,
-        c.tier,
-        c.channel,
-        c.language,
-        ended_on(),
-        resolved(),
-        escalated(),
-        *ack[:2],
-        *fc[:2],
-        *res[:2],
-        days_between(local_date(first.c.at), c.received_on),
-        resolution_days(),
-        earliest(earliest(ack[2], fc[2]), res[2]),
-    ).select_from(
-        cases.outerjoin(schools, schools.c.id == c.school_id).outerjoin(
-            first, first.c.case_id == c.id
-        )
-    )
-    if case_ids is not None:
-        query = query.where(c.id.in_(case_ids))
-    return query
-
-
-FACT_COLUMNS = [
-    "case_id",
-    "received_on",
-    "school_id",
-    "network_id",
-    "category_id",
-    "tier",
-    "channel",
-    "language",
-    "ended_on",
-    "resolved",
-    "escalated",
-    "ack_met",
-    "ack_total",
-    "fc_met",
-    "fc_total",
-    "res_met",
-    "res_total",
-    "meeting_days",
-    "resolution_days",
-    "review_on",
-]
-
-
-def meeting_rows(now: datetime, case_ids: list[int] | None = None) -> Select:
-    """One row per meeting, in MEETING_COLUMNS order."""
-    m, c = meetings.c, cases.c
-    pending = ~held(now)
-    query = select(
-        m.id,
-        m.case_id,
-        local_date(m.scheduled_for),
-        c.school_id,
-        schools.c.network_id,
-        c.category_id,
-        c.tier,
-        c.language,
-        m.kind,
-        m.outcome,
-        case((pending, 0), else_=1),
-        case((pending, m.scheduled_for)),
-    ).select_from(
-        meetings.join(cases, c.id == m.case_id).outerjoin(schools, schools.c.id == c.school_id)
-    )
-    if case_ids is not None:
-        query = query.where(m.case_id.in_(case_ids))
-    return query
-
-
-MEETING_COLUMNS = [
-    "meeting_id",
-    "case_id",
-    "day",
-    "school_id",
-    "network_id",
-    "category_id",
-    "tier",
-    "language",
-    "kind",
-    "outcome",
-    "held",
-    "flip_at",
-]
-
-
-def log_day_rows(days: list[date] | None = None) -> Select:
-    """Calls by district day, school (and network), category and language."""
-    q = quick_logs.c
-    day = quick_log_day().label("day")
-    keys = (q.school_id, schools.c.network_id, q.category_id, q.language)
-    query = select(day, *keys, func.count()).select_from(
-        quick_logs.outerjoin(schools, schools.c.id == q.school_id)
-    )
-    if days is not None:
-        # The UTC window first, so that the created_at index narrows the rows.
-        query = query.where(*utc_window(q.created_at, min(days), max(days)), day.in_(days))
-    return query.group_by(day, *keys)
-
-
-LOG_DAY_COLUMNS = ["day", "school_id", "network_id", "category_id", "language", "calls"]
-
-
-# --- Cubes -------------------------------------------------------------------------------
-
-
-def _within(column: ColumnElement, grain: str, starts: Iterable[date] | None) -> ColumnElement:
-    """The column falls in one of the periods starting on `starts` (None: any period)."""
-    if starts is None:
-        return column.is_not(None)
-    if grain == "day":
-        return column.in_(sorted(starts))
-    ranges = [
-        column.between(start, next_period(start, grain) - timedelta(days=1))
-        for start in sorted(starts)
-    ]
-    return or_(*ranges) if ranges else false()
-
-
-@dataclass(frozen=True)
-class Sums:
-    """How a cube is summed from the facts, and which touched days move its sums."""
-
-    rows: Callable[..., Select]  # (grain, starts, dims) -> rows of (period_start, *keys, *m)
-    keys: tuple[str, ...]  # grouped by in every shape, beside the shape's dimensions
-    measures: tuple[str, ...]
-    touched_by: tuple[str, ...]
-
-
-def _sum_shape(shape: Shape, grain: str, starts: set[date] | None) -> None:
-    how = SUMS[shape.model]
-    if grain == "year":  # twelve of the shape's own months, already summed
-        t = shape.table.c
-        sub = (
-            select(
-                period_start(t.period_start, "year").label("period_start"),
-                *(t[name] for name in (*shape.dims, *how.keys, *how.measures)),
-            )
-            .where(
-                t.shape == shape.name, t.grain == "month", _within(t.period_start, grain, starts)
-            )
-            .subquery()
-        )
-    else:
-        sub = how.rows(grain, starts, shape.dims).subquery()
-    keys = [sub.c.period_start, *(sub.c[name] for name in (*shape.dims, *how.keys))]
-    summed = (
-        select(
-            literal(shape.name), literal(grain), *keys, *(func.sum(sub.c[m]) for m in how.measures)
-        )
-        .group_by(*keys)
-        .order_by(sub.c.period_start)  # one stretch of time is then a run of neighbouring pages
-    )
-    columns = ["shape", "grain", "period_start", *shape.dims, *how.keys, *how.measures]
-    db.session.execute(insert(shape.table).from_select(columns, summed))
-
-
-def _refresh_shape(shape: Shape, touched: dict[str, set[date]]) -> None:
-    days = set().union(*(touched[key] for key in SUMS[shape.model].touched_by))
-    t = shape.table.c
-    for grain in shape.grains:
-        starts = sorted({start_of(day, grain) for day in days})
-        for chunk in _chunks(starts):
-            db.session.execute(
-                delete(shape.table).where(
-                    t.shape == shape.name, t.grain == grain, t.period_start.in_(chunk)
-                )
-            )
-            _sum_shape(shape, grain, set(chunk))
-
-
-def _case_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) -> Select:
-    f = facts.c
-    zero = literal(0)
-    keep = [f[d] for d in dims]
-    by_intake = select(
-        period_start(f.received_on, grain).label("period_start"),
-        *keep,
-        literal(1).label("cases"),
-        *(f[m] for m in CASE_MEASURES[1:-1]),
-        zero.label("ended"),
-    ).where(_within(f.received_on, grain, starts))
-    by_end = select(
-        period_start(f.ended_on, grain).label("period_start"),
-        *keep,
-        *(zero.label(m) for m in CASE_MEASURES[:-1]),
-        literal(1).label("ended"),
-    ).where(_within(f.ended_on, grain, starts))
-    return union_all(by_intake, by_end)
-
-
-def _duration_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) -> Select:
-    f = facts.c
-    parts = []
-    for measure, column in (("meeting", f.meeting_days), ("resolution", f.resolution_days)):
-        parts.append(
-            select(
-                period_start(f.received_on, grain).label("period_start"),
-                *(f[d] for d in dims),
-                literal(measure).label("measure"),
-                column.label("days"),
-                literal(1).label("cases"),
-            ).where(column.is_not(None), _within(f.received_on, grain, starts))
-        )
-    return union_all(*parts)
-
-
-def _meeting_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) -> Select:
-    m = meeting_facts.c
-    return select(
-        period_start(m.day, grain).label("period_start"),
-        *(m[d] for d in dims),
-        literal(1).label("meetings"),
-    ).where(m.held == 1, _within(m.day, grain, starts))
-
-
-def _log_rows(grain: str, starts: set[date] | None, dims: tuple[str, ...]) -> Select:
-    d = log_days.c
-    return select(
-        period_start(d.day, grain).label("period_start"), *(d[k] for k in dims), d.calls
-    ).where(_within(d.day, grain, starts))
-
-
-SUMS = {
-    CaseCube: Sums(_case_rows, (), CASE_MEASURES, ("intake", "end")),
-    DurationCube: Sums(_duration_rows, ("measure", "days"), ("cases",), ("intake",)),
-    MeetingCube: Sums(_meeting_rows, (), ("meetings",), ("meeting",)),
-    QuickLogCube: Sums(_log_rows, (), ("calls",), ("log",)),
-}

@@ -35,8 +35,11 @@ CASE_SHAPES = (
     Shape(CaseCube, "language", ("tier", "language"), WEEK_MONTH),
     Shape(CaseCube, "category", ("tier", "category_id"), WEEK_MONTH),
     Shape(CaseCube, "network", ("network_id", "tier"), WEEK_MONTH),
+    Shape(CaseCube, "netlang", ("network_id", "tier", "language"), WEEK_MONTH),
     Shape(CaseCube, "detail", ("tier", "category_id", "language", "channel"), WEEK_MONTH),
     Shape(CaseCube, "school", ("school_id", "network_id"), WEEK_MONTH),
+    # Language access: results by school for the families of one language.
+    Shape(CaseCube, "schlang", ("school_id", "network_id", "language"), MONTH_YEAR),
 )
 DURATION_SHAPES = (
     Shape(DurationCube, "all", (), WEEK_MONTH),
