@@ -8,6 +8,7 @@ the filters back into the URL.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -259,42 +260,28 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def _date(name: str, label: str, value: date) -> html.Div:
+    return _control(
+        name,
+        label,
+        dcc.Input(
+            id={"type": "filter", "name": name},
+            # Text, not type=date: Dash 4's Input breaks on date fields (setSelectionRange).
+            type="text",
+            value=value.isoformat(),
+            inputMode="numeric",
+            pattern=r"\d{4}-\d{2}-\d{2}",
+            placeholder=_("YYYY-MM-DD"),
+            autoComplete="off",
+            className="form-control",
+            debounce=True,
+        ),
+    )
+
+
 def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
     language = current_language()
-    controls = [
-        _control(
-            "start",
-            _("From"),
-            dcc.Input(
-                id={"type": "filter", "name": "start"},
-                # Text, not type=date: Dash 4's Input breaks on date fields (setSelectionRange).
-                type="text",
-                value=f.start.isoformat(),
-                inputMode="numeric",
-                pattern=r"\d{4}-\d{2}-\d{2}",
-                placeholder=_("YYYY-MM-DD"),
-                autoComplete="off",
-                className="form-control",
-                debounce=True,
-            ),
-        ),
-        _control(
-            "end",
-            _("To"),
-            dcc.Input(
-                id={"type": "filter", "name": "end"},
-                # Text, not type=date: Dash 4's Input breaks on date fields (setSelectionRange).
-                type="text",
-                value=f.end.isoformat(),
-                inputMode="numeric",
-                pattern=r"\d{4}-\d{2}-\d{2}",
-                placeholder=_("YYYY-MM-DD"),
-                autoComplete="off",
-                className="form-control",
-                debounce=True,
-            ),
-        ),
-    ]
+    controls = [_date("start", _("From"), f.start), _date("end", _("To"), f.end)]
     if "network" in dashboard.filters and scope.network_id is None:
         networks = db.session.scalars(select(Network.name).order_by(Network.name))
         controls.append(
