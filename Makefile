@@ -23,7 +23,7 @@ run: install ## Install, migrate, load demo data on first run, serve http://127.
 	@$(DEV) $(FLASK) db upgrade
 	@$(DEV) $(FLASK) seed demo --if-empty
 	@$(DEV) $(FLASK) seed accounts
-	@echo "Puente is starting on http://127.0.0.1:5000 (Ctrl+C stops it)"
+	@echo "Puente is starting on http://127.0.0.1:$${PORT:-5000} (Ctrl+C stops it)"
 	@# Beside the server: the outbox worker, so messages to families show in this log, the
 	@# job that queues reminders before sessions and survey links after them, and the one that
 	@# keeps the dashboards' roll-ups fresh (a change shows within about 30 s).

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-import signal
-import time
 from datetime import UTC, datetime
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy.exc import SQLAlchemyError
 
 from portal.analytics.refresh import refresh
-from portal.extensions import db
+from portal.worker import run_every
 
 log = logging.getLogger("puente.analytics")
 
@@ -38,34 +35,20 @@ def refresh_command(full: bool, since: datetime | None, interval: float | None) 
     if interval is None:
         click.echo(str(refresh(full=full, since=since)))
         return
-    stopping = False
+    asked = {"full": full, "since": since}
 
-    def stop(_signum, _frame) -> None:
-        nonlocal stopping
-        stopping = True  # finish the pass in hand, then leave
+    def one_pass() -> None:
+        report = refresh(**asked)
+        asked.update(full=False, since=None)  # only the first pass is asked to do more
+        if report.full or report.cases or report.quick_log_days:
+            click.echo(str(report))
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    click.echo(f"Refreshing the dashboards every {interval:g} s (Ctrl+C stops).")
-    try:
-        while not stopping:
-            try:
-                report = refresh(full=full, since=since)
-            except SQLAlchemyError:
-                # The database is away (a restart, a fail-over): wait and try again.
-                db.session.rollback()
-                log.exception("analytics refresh failed; retrying")
-            else:
-                full, since = False, None  # only the first pass is asked to do more
-                if report.full or report.cases or report.quick_log_days:
-                    click.echo(str(report))
-            finally:
-                db.session.remove()
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    click.echo("Stopped.")
+    run_every(
+        interval,
+        one_pass,
+        announce=f"Refreshing the dashboards every {interval:g} s (Ctrl+C stops).",
+        name="analytics refresh",
+    )
 
 
 def register_analytics_cli(app: Flask) -> None:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import logging
-import signal
-import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy.exc import SQLAlchemyError
 
-from portal.extensions import db
 from portal.outbox.models import Channel, MessageStatus
 from portal.outbox.senders import SenderNotConfigured, sender_for
 from portal.outbox.services import deliver_due, outbox_status, requeue_failed
 from portal.timeutil import utcnow
+from portal.worker import run_every
 
 log = logging.getLogger("puente.outbox")
 
@@ -34,35 +31,19 @@ def deliver_command(once: bool, interval: float, batch: int) -> None:
     if once:
         click.echo(str(deliver_due(batch=batch)))
         return
-    stopping = False
 
-    def stop(_signum, _frame) -> None:
-        nonlocal stopping
-        stopping = True  # finish the message in hand, then leave
+    def one_pass() -> bool:
+        report = deliver_due(batch=batch)
+        if report.sent or report.retried or report.failed:
+            click.echo(str(report))
+        return report.sent + report.retried + report.failed >= batch  # more may be due
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    click.echo(f"Delivering every {interval:g} s (Ctrl+C stops).")
-    try:
-        while not stopping:
-            try:
-                report = deliver_due(batch=batch)
-            except SQLAlchemyError:
-                # The database is away (a restart, a fail-over): wait and try again.
-                db.session.rollback()
-                log.exception("outbox pass failed; retrying")
-            else:
-                if report.sent or report.retried or report.failed:
-                    click.echo(str(report))
-                if report.sent + report.retried + report.failed >= batch:
-                    continue  # more may be due: no pause
-            finally:
-                db.session.remove()
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    click.echo("Stopped.")
+    run_every(
+        interval,
+        one_pass,
+        announce=f"Delivering every {interval:g} s (Ctrl+C stops).",
+        name="outbox pass",
+    )
 
 
 @outbox_cli.command("status")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-import signal
-import time
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy.exc import SQLAlchemyError
 
-from portal.extensions import db
 from portal.programmes.reminders import request_feedback, send_reminders
 from portal.timeutil import utcnow
+from portal.worker import run_every
 
 log = logging.getLogger("puente.programmes")
 
@@ -44,30 +41,12 @@ def notify_command(interval: float | None) -> None:
     if interval is None:
         _notify_once()
         return
-    stopping = False
-
-    def stop(_signum, _frame) -> None:
-        nonlocal stopping
-        stopping = True  # finish the run in hand, then leave
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    click.echo(f"Reminders and feedback requests every {interval:g} s (Ctrl+C stops).")
-    try:
-        while not stopping:
-            try:
-                _notify_once(quiet=True)
-            except SQLAlchemyError:
-                # The database is away (a restart, a fail-over): wait and try again.
-                db.session.rollback()
-                log.exception("programme notifications failed; retrying")
-            finally:
-                db.session.remove()
-            _sleep(interval, lambda: stopping)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    click.echo("Stopped.")
+    run_every(
+        interval,
+        lambda: _notify_once(quiet=True),
+        announce=f"Reminders and feedback requests every {interval:g} s (Ctrl+C stops).",
+        name="programme notifications",
+    )
 
 
 def _notify_once(*, quiet: bool = False) -> None:
@@ -76,13 +55,6 @@ def _notify_once(*, quiet: bool = False) -> None:
     asked = request_feedback(now)
     if not quiet or any((reminded.sessions, reminded.failed, asked.sessions, asked.failed)):
         click.echo(f"Reminders: {reminded}. Feedback requests: {asked}.")
-
-
-def _sleep(seconds: float, stopping) -> None:  # noqa: ANN001
-    # In short steps, so that SIGTERM does not wait out a five-minute pause.
-    end = time.monotonic() + seconds
-    while not stopping() and time.monotonic() < end:
-        time.sleep(max(0.0, min(1.0, end - time.monotonic())))
 
 
 def register_programmes_cli(app: Flask) -> None:

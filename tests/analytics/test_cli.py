@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal import worker
 from portal.analytics import cli
 from portal.extensions import db
 
@@ -25,7 +26,7 @@ def test_the_worker_refreshes_at_its_interval_until_stopped(app, ledger, monkeyp
         if len(pauses) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.time, "sleep", sleep)
+    monkeypatch.setattr(worker, "_sleep", lambda seconds, stopping: sleep(seconds))
     result = app.test_cli_runner().invoke(args=["analytics", "refresh", "--interval", "30"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
@@ -58,7 +59,7 @@ def test_the_worker_survives_a_database_outage(app, ledger, monkeypatch):
             raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "refresh", flaky)
-    monkeypatch.setattr(cli.time, "sleep", sleep)
+    monkeypatch.setattr(worker, "_sleep", lambda seconds, stopping: sleep(seconds))
     result = app.test_cli_runner().invoke(args=["analytics", "refresh", "--interval", "5"])
     assert result.exit_code == 0, result.output
     assert "full refresh: 10 cases" in result.output
