@@ -28,7 +28,7 @@ from portal.programmes.models import (
     Registration,
     RegistrationStatus,
 )
-from portal.programmes.registration import promote_next
+from portal.programmes.registration import promote_next, tell_promoted
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -168,13 +168,7 @@ def update_offering(
     while (person := promote_next(offering.id)) is not None:
         promoted.append(person)
     for person in promoted:
-        message_family(
-            person.contact,
-            language=person.language,
-            kind="registration.promoted",
-            context={"registration": person, "offering": offering},
-            dedupe=f"registration:{person.id}:promoted:{person.promoted_at}",
-        )
+        tell_promoted(person)
     record(
         "offering.updated",
         actor_id=actor_id,

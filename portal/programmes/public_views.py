@@ -161,13 +161,7 @@ def cancel(code: str):
         dedupe=f"registration:{registration.id}:cancelled:{registration.cancelled_at}",
     )
     if promoted is not None:
-        message_family(
-            promoted.contact,
-            language=promoted.language,
-            kind="registration.promoted",
-            context={"registration": promoted, "offering": promoted.offering},
-            dedupe=f"registration:{promoted.id}:promoted:{promoted.promoted_at}",
-        )
+        reg.tell_promoted(promoted)
     db.session.commit()
     flash(_l("Your registration is cancelled. Thank you for letting us know."), "success")
     return redirect(url_for("workshops.manage", code=code), code=303)

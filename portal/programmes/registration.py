@@ -225,6 +225,17 @@ def cancel(registration: Registration, *, commit: bool = True) -> Registration |
     return promoted
 
 
+def tell_promoted(registration: Registration) -> None:
+    """Queue the message that a seat is theirs now; the caller commits it with the change."""
+    message_family(
+        registration.contact,
+        language=registration.language,
+        kind="registration.promoted",
+        context={"registration": registration, "offering": registration.offering},
+        dedupe=f"registration:{registration.id}:promoted:{registration.promoted_at}",
+    )
+
+
 def promote_next(offering_id: int) -> Registration | None:
     """Give the free seat to the longest-waiting person, in the same transaction."""
     first = db.session.scalar(

@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.extensions import db
-from portal.families.messages import message_family
 from portal.families.models import ContactMethod
 from portal.families.services import ContactInput
 from portal.programmes import registration as reg
@@ -127,12 +126,6 @@ def cancel_own(registration: Registration, user: User) -> Registration | None:
         raise PermissionError
     promoted = reg.cancel(registration, commit=False)
     if promoted is not None:
-        message_family(
-            promoted.contact,
-            language=promoted.language,
-            kind="registration.promoted",
-            context={"registration": promoted, "offering": promoted.offering},
-            dedupe=f"registration:{promoted.id}:promoted:{promoted.promoted_at}",
-        )
+        reg.tell_promoted(promoted)
     db.session.commit()  # the cancellation and the message to the one promoted, together
     return promoted
