@@ -65,6 +65,7 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, st
     assert result.exit_code == 0, result.output
     yield app, result.output
     with app.app_context():
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
 
 
@@ -373,10 +374,12 @@ def test_the_same_seed_gives_the_same_district(tmp_path_factory, scaled):
     with twin.app_context():
         assert twin.test_cli_runner().invoke(args=ARGS).exit_code == 0
         assert fingerprint() == original
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
     with other.app_context():
         assert other.test_cli_runner().invoke(args=[*ARGS, "--seed", "2"]).exit_code == 0
         assert fingerprint() != original
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
 
 
@@ -387,6 +390,7 @@ def test_refused_in_production(tmp_path_factory):
     assert result.exit_code != 0 and "production" in result.output
     with app.app_context():
         assert count(Case) == 0 and count(School) == 0
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
 
 
@@ -412,6 +416,7 @@ def test_refused_on_a_district_unless_appending(tmp_path_factory):
         year = TODAY.year
         in_year = [r for r in references if r.startswith(f"FCS-{year}-")]
         assert db.session.get(ReferenceCounter, year).last_value == len(in_year)
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
 
 
@@ -448,6 +453,7 @@ def test_a_real_case_after_the_load_gets_the_next_reference_and_id(tmp_path_fact
         assert receipt.reference == f"FCS-{TODAY.year}-{in_year + 1:06d}"
         assert receipt.case_id == last_id + 1
         db.session.remove()
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
 
 
@@ -461,6 +467,7 @@ def test_dry_run_writes_nothing(tmp_path_factory):
     assert "2,000,000" in result.output and "Nothing written" in result.output
     with app.app_context():
         assert count(School) == 0 and count(Case) == 0
+        db.session.remove()  # give back the connection the command left in the session
         db.engine.dispose()
 
 
