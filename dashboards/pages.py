@@ -220,7 +220,8 @@ def _typeahead(name: str, label: str, names: list[str], current: str | None) -> 
 
 
 def _name(model: Any, ident: int | None) -> str | None:
-    return db.session.get(model, ident).name if ident and db.session.get(model, ident) else None
+    found = db.session.get(model, ident) if ident else None
+    return found.name if found else None
 
 
 def _language_names() -> dict[str, str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from dashboards.shell import DASHBOARD_ROLES
 from portal.auth.roles import Role
 
 
@@ -45,9 +46,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(
         "/dashboards/",
         _l("Dashboards"),
-        roles=frozenset(
-            {Role.SENIOR_MANAGER, Role.SUPERINTENDENT, Role.ANALYST, Role.PROGRAMME_STAFF}
-        ),
+        roles=DASHBOARD_ROLES,
     ),
     NavItem(
         "cases.index",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, case, cast, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from portal.analytics.filters import Filters, Scope
+from portal.analytics.sql import local_date, period_start
 from portal.analytics.tables import Table, rate, small
 from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
@@ -54,13 +55,8 @@ def _sessions_in_range(query: Select[Any], f: Filters) -> Select[Any]:
 
 
 def _month(column: Any) -> Any:
-    """The first day of the month of a timestamp, the same on PostgreSQL and SQLite."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        local = func.timezone(str(district_zone()), column)
-        return cast(func.date_trunc("month", local), Date)
-    # SQLite has no time zones: shift by the district's standard offset (Denver, UTC-7),
-    # which puts every session before midnight local time in its right month.
-    return func.date(column, "-7 hours", "start of month")
+    """The first day of the district month of a timestamp, on either engine."""
+    return period_start(local_date(column), "month")
 
 
 def events_by(f: Filters, s: Scope, by: str = "school") -> Table:

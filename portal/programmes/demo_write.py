@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import insert, select
 
 from portal.auth.models import User, UserRole, user_schools
@@ -32,6 +30,7 @@ from portal.programmes.models import (
 )
 from portal.programmes.registration import hash_code
 from portal.schools.models import School
+from portal.timeutil import district_zone
 
 
 def load_demo_year(today: date) -> dict[str, int]:
@@ -52,7 +51,7 @@ def plan_year(today: date) -> tuple[DemoYear, int]:
     team, accounts = _liaisons(schools, joined=datetime.combine(today, time(16), tzinfo=UTC))
     year = DemoYear(
         today,
-        zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        zone=district_zone(),
         closed_days=set(db.session.scalars(select(NonSchoolDay.day))),
         programmes={p.code: p for p in db.session.scalars(select(Programme))},
         lead=lead,

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from math import ceil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
@@ -43,13 +43,18 @@ class FacilitationError(ValueError):
         self.message = message
 
 
-def certified_user_ids(user_ids: Iterable[int] | None = None) -> set[int]:
-    """Accounts certified by trainer-of-trainers: linked directly, or by the same email."""
-    by_email = (
-        select(User.id)
+def _by_email(*columns: Any) -> Select[Any]:
+    """Accounts joined to the certification of the contact with the same email."""
+    return (
+        select(*columns)
         .join(FamilyContact, func.lower(FamilyContact.email) == func.lower(User.email))
         .join(FacilitatorCertification, FacilitatorCertification.contact_id == FamilyContact.id)
     )
+
+
+def certified_user_ids(user_ids: Iterable[int] | None = None) -> set[int]:
+    """Accounts certified by trainer-of-trainers: linked directly, or by the same email."""
+    by_email = _by_email(User.id)
     direct = select(FacilitatorCertification.user_id).where(
         FacilitatorCertification.user_id.is_not(None)
     )
@@ -235,9 +240,7 @@ def _certification_dates(user_ids: list[int]) -> dict[int, datetime]:
     if not user_ids:
         return {}
     rows = db.session.execute(
-        select(User.id, FacilitatorCertification.certified_at)
-        .join(FamilyContact, func.lower(FamilyContact.email) == func.lower(User.email))
-        .join(FacilitatorCertification, FacilitatorCertification.contact_id == FamilyContact.id)
+        _by_email(User.id, FacilitatorCertification.certified_at)
         .where(User.id.in_(user_ids))
         .union_all(
             select(FacilitatorCertification.user_id, FacilitatorCertification.certified_at).where(
