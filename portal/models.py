@@ -34,6 +34,7 @@ from portal.programmes.models import (
     Registration,
     offering_facilitators,
 )
+from portal.resources.models import OpeningHours, Resource, ResourceLanguage, ResourceNeed
 from portal.schools.models import Network, School
 
 __all__ = [
@@ -65,6 +66,10 @@ __all__ = [
     "QuickLog",
     "ReferenceCounter",
     "SatisfactionResponse",
+    "OpeningHours",
+    "Resource",
+    "ResourceLanguage",
+    "ResourceNeed",
     "School",
     "ServiceLevels",
     "User",
