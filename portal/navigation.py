@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from dashboards.shell import DASHBOARD_ROLES
-from portal.auth.roles import Role
+from portal.auth.roles import STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("concerns.track", _l("Follow your case")),
     NavItem("knowledge.answers", _l("Answers")),
     NavItem("workshops.index", _l("Workshops")),
+    NavItem("resources.index", _l("Community help")),
     NavItem("main.calendar", _l("School calendar")),
     NavItem("events.index", _l("Events"), roles=frozenset({Role.LIAISON, Role.PROGRAMME_STAFF})),
     NavItem(
@@ -61,6 +62,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(
         "cases.service_level_settings", _l("Service levels"), roles=frozenset({Role.SENIOR_MANAGER})
     ),
+    NavItem("resources.manage", _l("Resource listings"), roles=STAFF_ROLES),
     NavItem("auth.account", _l("My account"), signed_in=True),
     NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),

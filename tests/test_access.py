@@ -39,6 +39,8 @@ PUBLIC = {
     "workshops.cancel",
     "workshops.calendar_file",
     "feedback.answer",
+    "resources.index",
+    "resources.show",
 }
 # Routes for any signed-in user, whatever their roles.
 ANY_SIGNED_IN = {"auth.account", "auth.change_password"}

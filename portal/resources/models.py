@@ -16,6 +16,9 @@ from portal.timeutil import UTCDateTime, utcnow
 # A listing nobody has confirmed for this long may have moved, closed or changed its hours.
 STALE_AFTER = timedelta(days=365)
 MINUTES_PER_DAY = 24 * 60
+# Languages staff at community services commonly speak in the district, in the order the
+# form offers them (ISO 639 codes; "asl" is American Sign Language).
+SPOKEN_LANGUAGES = ("en", "es", "vi", "ar", "am", "so", "ne", "my", "fr", "ru", "zh", "asl")
 
 
 class Need(StrEnum):
@@ -95,11 +98,15 @@ class Resource(db.Model):
 
     @property
     def needs(self) -> list[Need]:
-        return [row.need for row in self.need_rows]
+        """In the fixed order of the need list, whatever order they were stored in."""
+        order = list(Need)
+        return sorted((row.need for row in self.need_rows), key=order.index)
 
     @property
     def languages(self) -> list[str]:
-        return [row.code for row in self.language_rows]
+        """Codes in the form's order: English and Spanish first, then the others."""
+        order = {code: n for n, code in enumerate(SPOKEN_LANGUAGES)}
+        return sorted((row.code for row in self.language_rows), key=lambda c: order.get(c, 99))
 
     def name(self, language: str) -> str:
         return self.name_es if language == "es" else self.name_en
