@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -156,7 +156,16 @@ class ResourceForm(FlaskForm):
         description=_l("An address starting with https:// or http://."),
     )
     by_appointment = BooleanField(_l("By appointment (also or only)"))
-    hours = FieldList(FormField(DayForm), _l("Opening hours"), min_entries=7, max_entries=7)
+    # One sub-form per weekday, Monday (day0) to Sunday (day6), each with up to two openings.
+    day0 = FormField(DayForm)
+    day1 = FormField(DayForm)
+    day2 = FormField(DayForm)
+    day3 = FormField(DayForm)
+    day4 = FormField(DayForm)
+    day5 = FormField(DayForm)
+    day6 = FormField(DayForm)
+    # Never rendered: it carries the summary message; the hours fieldset has its id.
+    hours = HiddenField(_l("Opening hours"))
     hours_note_en = StringField(
         _l("Note on hours, in English"),
         filters=[clean_line],
@@ -193,24 +202,28 @@ class ResourceForm(FlaskForm):
                 _l("Enter a web address starting with https:// or http://.")
             ) from None
 
-    def validate_hours(self, field: FieldList) -> None:
-        problems = []
-        for weekday, day in enumerate(field.entries):
+    @property
+    def days(self) -> list[FormField]:
+        return [getattr(self, f"day{weekday}") for weekday in range(7)]
+
+    def validate_hours(self, field: HiddenField) -> None:
+        # Each day's problem is shown on its row; the summary points to the whole table.
+        self.day_errors: dict[int, str] = {}
+        for weekday, day in enumerate(self.days):
             try:
                 check_openings(day.form.openings(weekday))
             except ValueError as error:
                 code = {"empty opening": "empty", "overlapping openings": "overlap"}.get(
                     str(error), str(error)
                 )
-                day.form.opens1.errors = [HOURS_ERRORS[code]]
-                problems.append(HOURS_ERRORS[code])
-        if problems:
+                self.day_errors[weekday] = str(HOURS_ERRORS.get(code, HOURS_ERRORS["clock"]))
+        if self.day_errors:
             raise ValidationError(_l("Check the opening hours marked below."))
 
     def openings(self) -> tuple[Opening, ...]:
         """Every opening of the week (call after validation)."""
         return tuple(
             opening
-            for weekday, day in enumerate(self.hours.entries)
+            for weekday, day in enumerate(self.days)
             for opening in day.form.openings(weekday)
         )

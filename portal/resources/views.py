@@ -124,7 +124,7 @@ def _fill_from(form: ResourceForm, resource: Resource) -> None:
     form.needs.data = [n.value for n in resource.needs]
     form.languages.data = list(resource.languages)
     form.phone.data = resource.phone or ""
-    for weekday, day in enumerate(form.hours.entries):
+    for weekday, day in enumerate(form.days):
         slots = [h for h in resource.hours if h.weekday == weekday][:2]
         for n, h in enumerate(slots, start=1):
             getattr(day.form, f"opens{n}").data = _clock(h.opens)
