@@ -24,7 +24,7 @@ from portal.resources.models import (
     ResourceLanguage,
     ResourceNeed,
 )
-from portal.textclean import fold
+from portal.textclean import clean_line, fold
 from portal.timeutil import utcnow
 
 _SIGN_LANGUAGE_NAMES = {"en": "American Sign Language", "es": "lengua de señas americana"}
@@ -86,15 +86,21 @@ class DirectoryFilter:
         return bool(self.as_args())
 
 
+def clean_query(value: object, limit: int = 100) -> str:
+    """Typed search text, one line, without control characters (PostgreSQL refuses NUL)."""
+    cleaned = clean_line(str(value or ""))
+    return cleaned[:limit] if isinstance(cleaned, str) else ""
+
+
 def parse_filter(args: Any) -> DirectoryFilter:
     """From query arguments; anything unknown or malformed is ignored, never an error."""
     need = args.get("need", "")
     language = args.get("language", "")
     return DirectoryFilter(
-        text=re.sub(r"\s+", " ", str(args.get("q", "")).replace("\x00", "")).strip()[:100],
+        text=clean_query(args.get("q", "")),
         need=Need(need) if need in Need._value2member_map_ else None,
         language=language if language in SPOKEN_LANGUAGES else "",
-        neighbourhood=str(args.get("neighbourhood", "")).strip()[:80],
+        neighbourhood=clean_query(args.get("neighbourhood", ""), 80),
         open_now=args.get("open", "") in ("1", "on", "y", "true"),
     )
 
@@ -152,12 +158,15 @@ def neighbourhoods() -> list[str]:
     )
 
 
+_SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
+
+
 def public_resource(slug: str) -> Resource | None:
     """A listing a family may open: active only; an archived one is gone for them."""
+    if not _SLUG.match(slug):
+        return None  # not an address we ever make: no query
     return db.session.scalar(
-        _with_details(
-            select(Resource).where(Resource.slug == slug[:80], Resource.archived_at.is_(None))
-        )
+        _with_details(select(Resource).where(Resource.slug == slug, Resource.archived_at.is_(None)))
     )
 
 

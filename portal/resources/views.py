@@ -92,7 +92,7 @@ def manage():
     """Every listing for staff, oldest check first; stale and archived ones on their own tabs."""
     show_ = request.args.get("show", "active")
     show_ = show_ if show_ in ("active", "stale", "archived") else "active"
-    text = request.args.get("q", "")[:100]
+    text = services.clean_query(request.args.get("q", ""))
     today = district_today()
     page = db.paginate(
         services.staff_list(today=today, show=show_, text=text),

@@ -73,12 +73,22 @@ def test_open_now_is_computed_in_the_districts_time_zone(client, app, monkeypatc
         "?neighbourhood=%E2%80%AE&page=-1",
         "?page=99999",
         "?q=%27%20OR%201%3D1--",
+        "?q=%00&neighbourhood=%00x",
+        "/%00",
+        "/manage%00",
+        "/" + "a" * 300,
+        "/%C3%B1and%C3%BA",
     ],
 )
 def test_odd_queries_never_fail(client, demo_listings, query):
     response = client.get("/resources" + query)
     assert response.status_code in (200, 404)
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_odd_staff_searches_never_fail(as_role):
+    response = as_role(Role.ANALYST).get("/resources/manage?q=%00%3Cb%3E&show=%00")
+    assert response.status_code == 200 and "<b>" not in response.get_data(as_text=True)
 
 
 def test_listing_page_links_out_safely_and_hides_archived(client, app, demo_listings):
