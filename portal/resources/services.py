@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from portal.timeutil import utcnow
 _SIGN_LANGUAGE_NAMES = {"en": "American Sign Language", "es": "lengua de señas americana"}
 
 
+@cache
 def language_name(code: str, locale: str) -> str:
     """A spoken language's name in the reader's language: 'vietnamita' for a Spanish reader.
 
@@ -48,6 +50,7 @@ def capitalised(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@cache
 def autonym(code: str) -> str:
     """A language's name in itself, so a family reading neither English nor Spanish sees it."""
     if code == "asl":

@@ -259,3 +259,17 @@ def test_missing_listing_is_404_for_editors(as_role):
 def test_navigation_offers_the_directory_to_everyone(client):
     nav = client.get("/").get_data(as_text=True).split('id="main-nav"')[1].split("</ul>")[0]
     assert 'href="/resources"' in nav and "/resources/manage" not in nav
+
+
+def test_validation_messages_come_in_the_editors_language(app, make_user):
+    from tests.conftest import sign_in
+
+    user = make_user(Role.SOCIAL_WORKER, language="es")
+    editor = app.test_client()
+    assert sign_in(editor, user.email).status_code == 303
+    response = post(editor, "/resources/manage/new", form_data(name_es="", phone="12"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Escriba el nombre en español." in body
+    assert "Escriba un número de teléfono como (720) 555-0142." in body
+    assert 'value="Eastside Pantry"' in body
