@@ -338,6 +338,8 @@ def record_consent(
         raise ReferralError(
             _l("The county caseworker works only at human-services pilot schools."), "given_by"
         )
+    if referral.child_safety:
+        raise ReferralError(_l("A child-safety referral needs no consent."), "given_by")
     if data.given_on > today:
         raise ReferralError(_l("Consent cannot be dated in the future."), "given_on")
     if referral.active_consent() is not None:
