@@ -21,7 +21,6 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
-    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -75,15 +74,24 @@ class ConsentFields(FlaskForm):
             self.consent_given_by.data and self.consent_method.data and self.consent_given_on.data
         )
 
-    def validate_consent_given_by(self, field: StringField) -> None:
+    # Checked after the fields: an empty optional field stops its own validators.
+    consent_required = False
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
         started = (
-            field.data
+            self.consent_given_by.data
             or self.consent_relationship.data
             or self.consent_method.data
             or self.consent_given_on.data
         )
-        if started and not self.consent_complete():
-            raise ValidationError(_l("Give the guardian's name, how and when they consented."))
+        if (started or self.consent_required) and not self.consent_complete():
+            self.consent_given_by.errors = [
+                *self.consent_given_by.errors,
+                str(_l("Give the guardian's name, how and when they consented.")),
+            ]
+            return False
+        return valid
 
 
 class ReferralForm(ReachableContactFields, ConsentFields):
@@ -243,9 +251,7 @@ class ServiceForm(FlaskForm):
 class ConsentForm(ConsentFields):
     """Consent recorded after the referral was made: the caseworker then has it."""
 
-    def validate_consent_given_by(self, field: StringField) -> None:
-        if not self.consent_complete():
-            raise ValidationError(_l("Give the guardian's name, how and when they consented."))
+    consent_required = True
 
 
 class RevokeForm(FlaskForm):

@@ -76,10 +76,16 @@ def refer(app):  # noqa: ANN001, ANN201
                 else None,
             )
             assert not fields, f"unknown fields {fields}"
-            referral = services.submit(data, actor=actor, ip="198.51.100.9")
-            return db.session.get(Referral, referral.id)
+            referral_id = services.submit(data, actor=actor, ip="198.51.100.9").id
+        # Loaded again outside the request: its session ended with it.
+        return fresh(referral_id)
 
     return make
+
+
+def fresh(referral_id: int) -> Referral:
+    """A referral loaded in the test's current session (each request ends the one before)."""
+    return db.session.get(Referral, referral_id)
 
 
 def _today():  # noqa: ANN202
