@@ -78,4 +78,5 @@ ACCESS_ACTION = {
     "referral.submitted": _l("Made the referral"),
     "referral.changed": _l("Changed the referral"),
     "referral.access_history_viewed": _l("Read this access history"),
+    "referral.exported": _l("Downloaded it in a caseload file"),
 }

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -455,3 +466,67 @@ def access(token: str):
         )
     }
     return render_template("referrals/access.html", referral=referral, events=events, people=people)
+
+
+def _csv_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula is made plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/caseload.csv")
+@role_required(*WORKER_ROLES)
+def caseload_csv():
+    """The caseload as shown (same filters, same scope): no family contact, details or notes."""
+    today = district_today()
+    filters = caseload_query.CaseloadFilter.from_args(request.args)
+    referrals = list(db.session.scalars(caseload_query.caseload(current_user, filters, today)))
+    services.audit_reads(referrals, "referral.exported", actor=current_user, ip=_ip())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            str(_l("Student")),
+            str(_l("Grade")),
+            str(_l("School")),
+            str(_l("Reasons")),
+            str(_l("Flags")),
+            str(_l("Urgency")),
+            str(_l("Status")),
+            str(_l("Next follow-up")),
+            str(_l("Social worker")),
+            str(_l("Made on")),
+        ]
+    )
+    for r in referrals:
+        flags = [
+            str(label)
+            for on, label in (
+                (r.child_safety, _l("Child safety")),
+                (r.mckinney_vento, _l("McKinney-Vento")),
+                (r.foster_youth, _l("Foster youth")),
+            )
+            if on
+        ]
+        writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    r.student_label,
+                    r.student_grade,
+                    r.school.name,
+                    "; ".join(str(labels.REASON[x]) for x in r.reasons),
+                    "; ".join(flags),
+                    str(labels.URGENCY[r.urgency]),
+                    str(labels.STATUS[r.status]),
+                    r.follow_up_on.isoformat() if r.follow_up_on else "",
+                    r.social_worker.name if r.social_worker else "",
+                    r.created_at.date().isoformat(),
+                )
+            ]
+        )
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=caseload.csv"
+    response.headers["Cache-Control"] = "no-store"
+    return response

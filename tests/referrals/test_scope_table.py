@@ -41,6 +41,7 @@ RECORD_ROUTES = [
 ]
 LIST_ROUTES = [
     ("/referrals/", WORKERS),
+    ("/referrals/caseload.csv", WORKERS),
     ("/referrals/sent", REFERRERS),
     ("/referrals/new", REFERRERS),
 ]
@@ -122,7 +123,7 @@ def test_every_list_route_for_every_role(app, as_role, two_referrals, role):
             assert "Otherschoolkid" in body  # who made it follows it, wherever it is
             continue
         assert "Otherschoolkid" not in body, (role, path)
-        if path == "/referrals/" and role in WORKERS:
+        if path in ("/referrals/", "/referrals/caseload.csv") and role in WORKERS:
             assert "Ownschoolkid" in body
 
 
