@@ -38,6 +38,8 @@ class CaseloadFilter:
             school_id = int(args.get("school", "") or 0) or None
         except ValueError:
             school_id = None
+        if school_id is not None and not 0 < school_id < 2**31:
+            school_id = None  # no such id; a huge number would not even fit the column
         return cls(
             status=status,
             school_id=school_id,
