@@ -91,6 +91,10 @@ def test_a_liaison_refers_a_family_in_spanish_and_the_social_worker_takes_it(
         page.wait_for_url(re.compile(r"/referrals/sent/[A-Za-z0-9_-]{22}$"))
         assert f"{STUDENT} M." in page.inner_text("main")
         assert_accessible_in(page, "es")
+        # Her list of referrals made: the status, nothing the social worker will write.
+        page.goto(page.base + "/referrals/sent")
+        assert f"{STUDENT} M." in page.inner_text("main")
+        assert_accessible_in(page, "es")
         assert_clean(page, expected_statuses=(422,))
 
     with live_app.app_context():
