@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.programmes.feedback_views import bp as feedback_bp
     from portal.programmes.public_views import bp as workshops_bp
     from portal.programmes.staff_views import bp as programmes_bp
+    from portal.referrals.views import bp as referrals_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(referrals_bp, url_prefix="/referrals")
 
 
 def register_dashboards(app: Flask) -> None:

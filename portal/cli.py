@@ -88,12 +88,14 @@ def seed_demo(if_empty: bool) -> None:
     from portal.concerns.demo import load_demo_cases
     from portal.programmes.demo import load_demo_offerings
     from portal.reference import load_reference
+    from portal.referrals.demo import load_demo_referrals
 
     today = district_today()
     created = load_demo(today)
     created.update(load_reference())
     created.update(load_demo_cases(today))
     created.update(load_demo_offerings(today))
+    created.update(load_demo_referrals(today))
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
 
 

@@ -134,6 +134,17 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_STARTTLS": _flag("SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", ""),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 12),
+        # Referrals: the district's McKinney-Vento (homeless) liaison and foster-care liaison
+        # hear of each flagged referral (the school and the social worker, no student detail).
+        # Empty: nobody is told. Outside production they default to demo addresses.
+        "REFERRALS_HOMELESS_LIAISON_EMAIL": os.environ.get(
+            "REFERRALS_HOMELESS_LIAISON_EMAIL",
+            "" if production else "homeless.liaison@demo.puente.example.org",
+        ),
+        "REFERRALS_FOSTER_CARE_LIAISON_EMAIL": os.environ.get(
+            "REFERRALS_FOSTER_CARE_LIAISON_EMAIL",
+            "" if production else "foster.care.liaison@demo.puente.example.org",
+        ),
     }
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:

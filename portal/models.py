@@ -34,6 +34,15 @@ from portal.programmes.models import (
     Registration,
     offering_facilitators,
 )
+from portal.referrals.models import (
+    Consent,
+    Referral,
+    ReferralEntry,
+    ReferralReason,
+    ServiceReferral,
+    Supervision,
+)
+from portal.resources.models import OpeningHours, Resource, ResourceLanguage, ResourceNeed
 from portal.schools.models import Network, School
 
 __all__ = [
@@ -65,6 +74,16 @@ __all__ = [
     "QuickLog",
     "ReferenceCounter",
     "SatisfactionResponse",
+    "Consent",
+    "Referral",
+    "ReferralEntry",
+    "ReferralReason",
+    "ServiceReferral",
+    "Supervision",
+    "OpeningHours",
+    "Resource",
+    "ResourceLanguage",
+    "ResourceNeed",
     "School",
     "ServiceLevels",
     "User",

@@ -61,6 +61,24 @@ NAV: tuple[NavItem, ...] = (
     NavItem(
         "cases.service_level_settings", _l("Service levels"), roles=frozenset({Role.SENIOR_MANAGER})
     ),
+    NavItem(
+        "referrals.caseload",
+        _l("Caseload"),
+        roles=frozenset({Role.SOCIAL_WORKER, Role.CASEWORKER}),
+    ),
+    NavItem(
+        "referrals.new",
+        _l("Make a referral"),
+        roles=frozenset(
+            {
+                Role.LIAISON,
+                Role.SPECIALIST,
+                Role.SENIOR_MANAGER,
+                Role.SOCIAL_WORKER,
+                Role.CASEWORKER,
+            }
+        ),
+    ),
     NavItem("auth.account", _l("My account"), signed_in=True),
     NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),

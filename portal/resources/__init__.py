@@ -1,0 +1,1 @@
+"""The community resource directory: bilingual listings of services families can turn to."""
