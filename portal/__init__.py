@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.concerns.public_views import bp as concerns_bp
     from portal.concerns.views import bp as cases_bp
+    from portal.coordination.views import bp as coordination_bp
     from portal.i18n import bp as i18n_bp
     from portal.knowledge.views import bp as knowledge_bp
     from portal.main.views import bp as main_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.programmes.feedback_views import bp as feedback_bp
     from portal.programmes.public_views import bp as workshops_bp
     from portal.programmes.staff_views import bp as programmes_bp
+    from portal.retention.views import bp as retention_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -114,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(retention_bp, url_prefix="/admin")
+    app.register_blueprint(coordination_bp, url_prefix="/coordination")
 
 
 def register_dashboards(app: Flask) -> None:

@@ -225,6 +225,7 @@ def register_cli(app: Flask) -> None:
     from portal.analytics.cli import register_analytics_cli
     from portal.outbox.cli import register_outbox_cli
     from portal.programmes.cli import register_programmes_cli
+    from portal.retention.cli import register_retention_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
@@ -232,3 +233,4 @@ def register_cli(app: Flask) -> None:
     register_outbox_cli(app)
     register_analytics_cli(app)
     register_programmes_cli(app)
+    register_retention_cli(app)
