@@ -86,6 +86,7 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Accounts exist already; demo data not loaded.")
         return
     from portal.concerns.demo import load_demo_cases
+    from portal.coordination.demo import load_demo_meetings
     from portal.programmes.demo import load_demo_offerings
     from portal.reference import load_reference
 
@@ -94,6 +95,7 @@ def seed_demo(if_empty: bool) -> None:
     created.update(load_reference())
     created.update(load_demo_cases(today))
     created.update(load_demo_offerings(today))
+    created.update(load_demo_meetings(today))  # after referrals, to link some
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
 
 
