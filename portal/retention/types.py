@@ -4,7 +4,7 @@ Defaults, and why (the administrator may lengthen or shorten them within the min
 - Concern cases: 5 years after the case is resolved or closed. Long enough to see a family's
   history if the concern comes back, and past the usual three-year limit on complaints; the
   case row stays (tier, category, school, dates, language) so the dashboards count it.
-- Workshop registrations: 3 years after the offering's last session (a facilitator's
+- Workshop registrations: 3 years the offering's last session (a facilitator's
   completion and certification questions come up within that); the row stays for attendance.
 - Family contacts: 3 years after the contact last changed, and only once no kept record
   (a case, a registration, a certification, a referral) points at it.
@@ -368,7 +368,7 @@ register(
     RecordType(
         key="concern_cases",
         label=_l("Questions and concerns"),
-        starts=_l("when the case is resolved or closed"),
+        starts=_l("the day the case is resolved or closed"),
         removes=_l(
             "Anonymised: the family's description, hoped-for outcome, student, notes, meeting "
             "notes, survey comment and access code. Counts on the dashboards stay."
@@ -387,7 +387,7 @@ register(
     RecordType(
         key="registrations",
         label=_l("Workshop registrations"),
-        starts=_l("after the offering's last session"),
+        starts=_l("the offering's last session"),
         removes=_l(
             "Anonymised: children's ages, accommodations and survey comments. Attendance "
             "and ratings stay for the dashboards."
@@ -406,7 +406,7 @@ register(
     RecordType(
         key="outbox_messages",
         label=_l("Messages sent to families and staff"),
-        starts=_l("after the message was sent or given up"),
+        starts=_l("the day the message was sent or given up"),
         removes=_l("Deleted. Messages still waiting to be sent are never removed."),
         action=Action.DELETE,
         default_months=3,
@@ -421,7 +421,7 @@ register(
     RecordType(
         key="user_sessions",
         label=_l("Staff sign-in sessions"),
-        starts=_l("after the session was last used"),
+        starts=_l("the session's last use"),
         removes=_l("Deleted, with the address it was used from."),
         action=Action.DELETE,
         default_months=3,
@@ -435,7 +435,7 @@ register(
     RecordType(
         key="family_contacts",
         label=_l("Family contact details"),
-        starts=_l("after the contact last changed, once no kept record points at it"),
+        starts=_l("the contact's last change, once no kept record points at it"),
         removes=_l("Anonymised: name, phone, email and best time to call."),
         action=Action.ANONYMISE,
         default_months=36,
