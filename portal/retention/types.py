@@ -11,6 +11,7 @@ Defaults, and why (the administrator may lengthen or shorten them within the min
 - Messages sent or given up: 3 months. The text already reached the family; delivery problems
   are looked into within days. Pending messages are never touched.
 - Staff sign-in sessions: 3 months after last use, for investigating a misused account.
+- Coordination-team meetings (portal/coordination/retention.py): 5 years after the meeting.
 
 Referrals (portal/referrals) register their own type; until they do, the contact details of a
 family with any referral are kept.
@@ -446,3 +447,6 @@ register(
         order=1000,
     )
 )
+
+# Features' own record types register when their module is imported.
+from portal.coordination import retention as _coordination  # noqa: E402, F401

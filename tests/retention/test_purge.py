@@ -135,3 +135,31 @@ def test_months_before_handles_short_months():
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(
         2024, 12, 15, tzinfo=UTC
     )
+
+
+def test_old_team_meetings_are_deleted_with_their_attendees_and_steps(fixed):
+    from datetime import date
+
+    from portal.coordination.models import NextStep, TeamAttendee, TeamKind, TeamMeeting
+    from portal.schools.models import School
+
+    school_id = db.session.scalar(select(School.id).limit(1))
+    old, recent = (
+        TeamMeeting(school_id=school_id, kind=TeamKind.COST, held_on=day)
+        for day in (date(2016, 1, 5), date(2026, 11, 2))
+    )
+    for meeting in (old, recent):
+        meeting.attendees.append(TeamAttendee(kind="family", name="Olga Old", role="Mother"))
+        meeting.steps.append(NextStep(description="Call", due_on=meeting.held_on))
+    db.session.add_all([old, recent])
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+    reported = by_type(purge(now=NOW))["team_meetings"]
+    assert reported == [old_id]
+    assert by_type(purge(now=NOW, apply=True))["team_meetings"] == [old_id]
+    db.session.expire_all()
+    assert db.session.get(TeamMeeting, old_id) is None
+    assert db.session.get(TeamMeeting, recent_id) is not None
+    left = db.session.scalars(select(TeamAttendee.meeting_id)).all()
+    assert old_id not in left and recent_id in left
+    assert old_id not in db.session.scalars(select(NextStep.meeting_id)).all()
