@@ -37,13 +37,13 @@ from portal.extensions import db
 from portal.families.models import FamilyContact
 from portal.outbox.models import MessageStatus, OutboxMessage
 from portal.programmes.models import (
-    Attendance,
     FacilitatorCertification,
     OfferingSession,
     Registration,
     SessionFeedback,
 )
 from portal.referrals.models import Referral
+from portal.retention import exports
 from portal.retention.models import AnonymisedRecord
 from portal.retention.registry import (
     CONTACT_KEEPERS,
@@ -67,10 +67,6 @@ def not_purged(key: str, column: Any):
     return ~exists().where(
         AnonymisedRecord.record_type == key, AnonymisedRecord.record_id == column
     )
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
 
 
 # Concern cases ---------------------------------------------------------------------------
@@ -132,50 +128,6 @@ def _cases_keep(cutoff: datetime) -> Select[tuple[int]]:
     )
 
 
-def _cases_export(contact: FamilyContact) -> list[dict[str, Any]]:
-    cases = db.session.scalars(
-        select(Case).where(Case.contact_id == contact.id).order_by(Case.id)
-    ).all()
-    return [
-        {
-            "reference": case.reference,
-            "kind": case.kind.value,
-            "status": case.status.value,
-            "tier": case.tier,
-            "category": case.category.name_en if case.category else None,
-            "school": case.school.name if case.school else None,
-            "received_on": _iso(case.received_on),
-            "student_first_name": case.student_first_name,
-            "student_grade": case.student_grade,
-            "description": case.description,
-            "desired_outcome": case.desired_outcome,
-            "resolution_summary": case.resolution_summary,
-            "closed_at": _iso(case.closed_at),
-            # Internal notes are listed with their visibility so that whoever answers the
-            # request can review them before release (FERPA allows some to be withheld).
-            "timeline": [
-                {
-                    "at": _iso(entry.created_at),
-                    "kind": entry.kind.value,
-                    "visible_to_family": entry.visible_to_family,
-                    "body": entry.body,
-                }
-                for entry in case.entries
-            ],
-            "meetings": [
-                {
-                    "kind": meeting.kind.value,
-                    "scheduled_for": _iso(meeting.scheduled_for),
-                    "outcome": meeting.outcome.value if meeting.outcome else None,
-                    "outcome_notes": meeting.outcome_notes,
-                }
-                for meeting in case.meetings
-            ],
-        }
-        for case in cases
-    ]
-
-
 # Workshop registrations -----------------------------------------------------------------
 
 _last_session = (
@@ -224,37 +176,6 @@ def _registrations_keep(cutoff: datetime) -> Select[tuple[int]]:
     return union(kept, select(FacilitatorCertification.contact_id))  # type: ignore[return-value]
 
 
-def _registrations_export(contact: FamilyContact) -> list[dict[str, Any]]:
-    rows = db.session.scalars(
-        select(Registration).where(Registration.contact_id == contact.id).order_by(Registration.id)
-    ).all()
-    out = []
-    for registration in rows:
-        attended = db.session.scalar(
-            select(func.count())
-            .select_from(Attendance)
-            .where(
-                Attendance.registration_id == registration.id,
-                Attendance.checked_in_at.is_not(None),
-            )
-        )
-        out.append(
-            {
-                "offering": registration.offering.title_en
-                or registration.offering.programme.name_en,
-                "status": registration.status.value,
-                "registered_at": _iso(registration.created_at),
-                "language": registration.language,
-                "children_count": registration.children_count,
-                "children_ages": registration.children_ages,
-                "accommodations": registration.accommodations,
-                "walk_in": registration.walk_in,
-                "sessions_attended": attended,
-            }
-        )
-    return out
-
-
 # Family contacts ---------------------------------------------------------------------------
 
 
@@ -281,23 +202,6 @@ def _contacts_purge(ids: list[int]) -> None:
         )
 
 
-def _contacts_export(contact: FamilyContact) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": contact.name,
-            "phone": contact.phone,
-            "email": contact.email,
-            "language": contact.language,
-            "other_language": contact.other_language,
-            "interpreter_needed": contact.interpreter_needed,
-            "contact_method": contact.contact_method.value,
-            "best_time": contact.best_time,
-            "first_seen": _iso(contact.created_at),
-            "last_updated": _iso(contact.updated_at),
-        }
-    ]
-
-
 # Outbox messages ----------------------------------------------------------------------------
 
 
@@ -318,28 +222,6 @@ def _messages_purge(ids: list[int]) -> None:
             delete(OutboxMessage).where(OutboxMessage.id.in_(part)),
             execution_options={"synchronize_session": False},
         )
-
-
-def _messages_export(contact: FamilyContact) -> list[dict[str, Any]]:
-    addresses = [a for a in (contact.phone, contact.email) if a]
-    if not addresses:
-        return []
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.recipient.in_(addresses))
-        .order_by(OutboxMessage.id)
-    ).all()
-    return [
-        {
-            "created_at": _iso(m.created_at),
-            "channel": m.channel.value,
-            "recipient": m.recipient,
-            "status": m.status.value,
-            "subject": m.subject,
-            "body": m.body,
-        }
-        for m in rows
-    ]
 
 
 # Staff sessions ------------------------------------------------------------------------------
@@ -380,7 +262,7 @@ register(
         due=_cases_due,
         purge=_cases_purge,
         keeps_contacts=_cases_keep,
-        export=_cases_export,
+        export=exports.cases,
         order=10,
     )
 )
@@ -399,7 +281,7 @@ register(
         due=_registrations_due,
         purge=_registrations_purge,
         keeps_contacts=_registrations_keep,
-        export=_registrations_export,
+        export=exports.registrations,
         order=20,
     )
 )
@@ -414,7 +296,7 @@ register(
         minimum_months=1,
         due=_messages_due,
         purge=_messages_purge,
-        export=_messages_export,
+        export=exports.messages,
         order=30,
     )
 )
@@ -443,7 +325,7 @@ register(
         minimum_months=12,
         due=_contacts_due,
         purge=_contacts_purge,
-        export=_contacts_export,
+        export=exports.contact,
         order=1000,
     )
 )
