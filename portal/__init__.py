@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.concerns.public_views import bp as concerns_bp
     from portal.concerns.views import bp as cases_bp
+    from portal.coordination.views import bp as coordination_bp
     from portal.i18n import bp as i18n_bp
     from portal.knowledge.views import bp as knowledge_bp
     from portal.main.views import bp as main_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.programmes.public_views import bp as workshops_bp
     from portal.programmes.staff_views import bp as programmes_bp
     from portal.referrals.views import bp as referrals_bp
+    from portal.retention.views import bp as retention_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -116,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(certificates_bp)
     app.register_blueprint(referrals_bp, url_prefix="/referrals")
+    app.register_blueprint(retention_bp, url_prefix="/admin")
+    app.register_blueprint(coordination_bp, url_prefix="/coordination")
 
 
 def register_dashboards(app: Flask) -> None:

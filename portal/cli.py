@@ -86,6 +86,7 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Accounts exist already; demo data not loaded.")
         return
     from portal.concerns.demo import load_demo_cases
+    from portal.coordination.demo import load_demo_meetings
     from portal.programmes.demo import load_demo_offerings
     from portal.reference import load_reference
     from portal.referrals.demo import load_demo_referrals
@@ -96,6 +97,7 @@ def seed_demo(if_empty: bool) -> None:
     created.update(load_demo_cases(today))
     created.update(load_demo_offerings(today))
     created.update(load_demo_referrals(today))
+    created.update(load_demo_meetings(today))  # after referrals, to link some
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
 
 
@@ -227,6 +229,7 @@ def register_cli(app: Flask) -> None:
     from portal.analytics.cli import register_analytics_cli
     from portal.outbox.cli import register_outbox_cli
     from portal.programmes.cli import register_programmes_cli
+    from portal.retention.cli import register_retention_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
@@ -234,3 +237,4 @@ def register_cli(app: Flask) -> None:
     register_outbox_cli(app)
     register_analytics_cli(app)
     register_programmes_cli(app)
+    register_retention_cli(app)

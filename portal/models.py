@@ -23,6 +23,7 @@ from portal.concerns.models import (
     SatisfactionResponse,
     ServiceLevels,
 )
+from portal.coordination.models import NextStep, TeamAttendee, TeamMeeting, meeting_referrals
 from portal.families.models import FamilyContact
 from portal.knowledge.models import Article, Category
 from portal.outbox.models import OutboxMessage
@@ -43,9 +44,16 @@ from portal.referrals.models import (
     Supervision,
 )
 from portal.resources.models import OpeningHours, Resource, ResourceLanguage, ResourceNeed
+from portal.retention.models import AnonymisedRecord, RetentionSetting
 from portal.schools.models import Network, School
 
 __all__ = [
+    "AnonymisedRecord",
+    "NextStep",
+    "RetentionSetting",
+    "TeamAttendee",
+    "TeamMeeting",
+    "meeting_referrals",
     "CaseCube",
     "CaseFact",
     "Change",

@@ -79,10 +79,17 @@ NAV: tuple[NavItem, ...] = (
             }
         ),
     ),
+    NavItem(
+        "coordination.index",
+        _l("Coordination teams"),
+        roles=frozenset({Role.SOCIAL_WORKER, Role.CASEWORKER}),
+    ),
     NavItem("auth.account", _l("My account"), signed_in=True),
     NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.calendar", _l("District calendar"), roles=frozenset({Role.ADMIN})),
+    NavItem("retention.settings", _l("Data retention"), roles=frozenset({Role.ADMIN})),
+    NavItem("retention.family_records", _l("A family's records"), roles=frozenset({Role.ADMIN})),
 )
 
 

@@ -47,6 +47,8 @@ ADMIN_ONLY = {
     "admin.new_user": "/admin/users/new",
     "admin.audit_log": "/admin/audit",
     "admin.calendar": "/admin/calendar",
+    "retention.settings": "/admin/retention",
+    "retention.family_records": "/admin/family-records",
 }
 
 
