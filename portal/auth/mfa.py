@@ -117,7 +117,8 @@ def check_code(user: User, code: str, *, now: float | None = None) -> str:
     """
     code = _normalize_code(code)
     secret = decrypt_secret(user.mfa_secret)
-    if secret is None or len(code) != 6 or not code.isdigit():
+    # ASCII digits only: str.isdigit() also accepts other scripts' digits.
+    if secret is None or len(code) != 6 or not (code.isascii() and code.isdigit()):
         return "wrong"
     totp = pyotp.TOTP(secret)
     current = int((now if now is not None else time.time()) // STEP_SECONDS)

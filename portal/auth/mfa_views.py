@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from portal.access import public, signed_in
+from portal.access import public, signed_in, view_is_public
 from portal.audit.services import record
 from portal.auth import mfa, services
 from portal.auth.forms import MfaCodeForm, RecoveryCodeForm
@@ -232,6 +232,9 @@ def require_second_step():
     given, or an MFA reset, while someone was already signed in.
     """
     if "_user_id" not in session or request.endpoint in (None, "static"):
+        return None
+    # Public pages show nothing an account unlocks (and health checks stay off the database).
+    if view_is_public(current_app.view_functions.get(request.endpoint)):
         return None
     user = current_user
     if not user.is_authenticated:

@@ -72,8 +72,9 @@ def password_problems(
         ]
     if len(password) > PASSWORD_MAX_LENGTH:
         return [str(_l("Use at most %(n)d characters.", n=PASSWORD_MAX_LENGTH))]
-    # zxcvbn is slow on very long input and gains nothing past the first 100 characters.
-    strength = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    # zxcvbn refuses input past 72 characters (and is slow on long input); a passphrase that
+    # long is judged by its first 72.
+    strength = zxcvbn(password[:72], user_inputs=[u for u in user_inputs if u])
     if strength["score"] < PASSWORD_MIN_SCORE:
         return [
             str(
