@@ -221,7 +221,7 @@ def seed_accounts() -> None:
     for account in rows:
         line = f"  {account.email:<{width}}  {account.role.value:<16}"
         if account.role in MFA_ROLES:
-            line += f"  code: key {demo_mfa_secret(account.email)}"
+            line += f"  two-step key {demo_mfa_secret(account.email)}"
         click.echo(line.rstrip())
     click.echo(
         "Roles with a key sign in with a second step: add the key to an authenticator app, "

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -164,10 +165,12 @@ def recovery():
             target = _next_url()
             start_signed_in(user, mfa_verified=True)
             flash(
-                _(
-                    "You used a recovery code; it will not work again. "
-                    "You have %(n)d left: make new ones from your account page.",
-                    n=mfa.remaining_recovery_codes(user),
+                ngettext(
+                    "You used a recovery code; it will not work again. You have %(num)d left: "
+                    "make new ones from your account page.",
+                    "You used a recovery code; it will not work again. You have %(num)d left: "
+                    "make new ones from your account page.",
+                    mfa.remaining_recovery_codes(user),
                 ),
                 "warning",
             )
