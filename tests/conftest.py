@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import socket
@@ -181,6 +182,7 @@ def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
 
 
 MFA_SECRET_TEXT = re.compile(r'<code id="mfa-secret"[^>]*>([A-Z2-7 ]+)</code>')
+CONTINUE_LINK = re.compile(r'<a class="btn btn-primary" href="([^"]+)">')
 
 
 def forget_last_code(app: Flask, email: str) -> None:
@@ -224,7 +226,15 @@ def complete_second_step(client: FlaskClient, email: str, response):
         match = MFA_SECRET_TEXT.search(page)
         assert match, "no key on the set-up page"
         code = pyotp.TOTP(match.group(1).replace(" ", "")).now()
-        return post_to(client, "/sign-in/set-up", {"code": code})
+        done = post_to(client, "/sign-in/set-up", {"code": code})
+        onward = CONTINUE_LINK.search(done.get_data(as_text=True))
+        if done.status_code != 200 or not onward:
+            return done
+        # Signed in, with the recovery codes shown on the way: answer as a plain sign-in
+        # does, a redirect to where the person goes next.
+        return client.application.response_class(
+            status=303, headers={"Location": html.unescape(onward.group(1))}
+        )
     return response
 
 
@@ -234,10 +244,10 @@ def post_to(client: FlaskClient, path: str, data: dict):
 
 
 def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
-    """Sign in through the form; for a role with two-step sign-in, give the code too.
+    """Sign in through the form; for a role with two-step sign-in, give the code too (or, for
+    an account not set up yet, set up the app from the key on the set-up page).
 
-    Answers with the last response: 303 once signed in (200 with the recovery codes when the
-    account had to set up its app first), 422 or 429 when refused.
+    Answers 303 once signed in, 422 or 429 when refused.
     """
     response = post(client, "/sign-in", {"email": email, "password": password})
     return complete_second_step(client, email, response)

@@ -127,6 +127,15 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_needs_a_right_code(app, make
     assert not any(code.replace("-", "") in h for h in hashes for code in codes)
 
 
+def test_the_sign_in_helper_sets_up_an_account_that_has_no_app_yet(app, make_user):
+    user = make_user(Role.CASEWORKER, mfa=False)
+    client = app.test_client()
+    response = sign_in(client, user.email)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
+    assert client.get("/account").status_code == 200
+    assert fresh(app, user).mfa_enrolled
+
+
 def test_the_session_begins_only_after_the_code_and_gets_a_new_id(app, make_user):
     user = make_user(Role.CASEWORKER)
     client = app.test_client()
