@@ -456,3 +456,18 @@ def test_demo_sign_ins_say_how_to_get_the_code(app):
     assert "make mfa-code" in output
     liaison = next(x for x in output.splitlines() if demo_email(Role.LIAISON) in x)
     assert "key" not in liaison
+
+
+def test_demo_accounts_from_before_mfa_get_their_key_when_the_demo_loads_again(app):
+    from portal.demo import load_demo
+    from tests.conftest import DEMO_TODAY
+
+    email = demo_email(Role.SPECIALIST)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == email)).one()
+        user.mfa_secret = user.mfa_enrolled_at = None
+        db.session.commit()
+        load_demo(DEMO_TODAY)
+        user = db.session.scalars(select(User).where(User.email == email)).one()
+        assert user.mfa_enrolled
+        assert mfa.decrypt_secret(user.mfa_secret) == demo_mfa_secret(email)
