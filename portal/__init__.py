@@ -90,6 +90,7 @@ def register_database_events(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
+    from portal.auth.mfa_views import bp as mfa_bp
     from portal.auth.views import bp as auth_bp
     from portal.concerns.public_views import bp as concerns_bp
     from portal.concerns.views import bp as cases_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(mfa_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(concerns_bp)
@@ -130,10 +132,12 @@ def register_dashboards(app: Flask) -> None:
 
 def register_access(app: Flask) -> None:
     from portal.access import require_sign_in_by_default
+    from portal.auth.mfa_views import require_second_step
     from portal.auth.views import configure_login
 
     configure_login(app)
     app.before_request(require_sign_in_by_default(app.view_functions))
+    app.before_request(require_second_step)
 
 
 def register_errorhandlers(app: Flask) -> None:

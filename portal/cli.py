@@ -71,6 +71,28 @@ def create_user_command(email, name, roles, schools, network, language, password
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
+@users_cli.command("mfa-code")
+@click.argument("email")
+def mfa_code_command(email: str) -> None:
+    """Print the current sign-in code of a demo account (development and demo only)."""
+    import pyotp
+
+    from portal.auth.mfa import decrypt_secret
+    from portal.auth.models import User
+    from portal.auth.services import normalize_email
+    from portal.demo import demo_mfa_secret
+
+    if current_app.config["PUENTE_ENV"] == "production":
+        raise click.ClickException("Refused in production: codes come from the person's app.")
+    email = normalize_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    secret = decrypt_secret(user.mfa_secret) if user and user.mfa_enrolled else None
+    # Only the demo accounts' published keys: a real person's key is never printed.
+    if secret is None or secret != demo_mfa_secret(email):
+        raise click.ClickException(f"{email} is not a demo account with two-step sign-in.")
+    click.echo(pyotp.TOTP(secret).now())
+
+
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
 def seed_demo(if_empty: bool) -> None:
@@ -195,10 +217,20 @@ def seed_accounts() -> None:
     if not rows:
         click.echo("No demo accounts in this database (run `flask seed demo`).")
         return
+    from portal.auth.roles import MFA_ROLES
+    from portal.demo import demo_mfa_secret
+
     width = max(len(a.email) for a in rows)
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD})")
     for account in rows:
-        click.echo(f"  {account.email:<{width}}  {account.role.value}")
+        line = f"  {account.email:<{width}}  {account.role.value:<16}"
+        if account.role in MFA_ROLES:
+            line += f"  two-step key {demo_mfa_secret(account.email)}"
+        click.echo(line.rstrip())
+    click.echo(
+        "Roles with a key sign in with a second step: add the key to an authenticator app, "
+        "or run `make mfa-code EMAIL=...` for the current 6-digit code."
+    )
 
 
 concerns_cli = AppGroup("concerns", help="Family Constituency Services jobs.")

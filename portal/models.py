@@ -12,7 +12,7 @@ from portal.analytics.models import (
     RefreshState,
 )
 from portal.audit.models import AuditEvent
-from portal.auth.models import User, UserRole, UserSession, user_schools
+from portal.auth.models import MfaRecoveryCode, User, UserRole, UserSession, user_schools
 from portal.calendar.models import NonSchoolDay
 from portal.concerns.models import (
     Case,
@@ -76,6 +76,7 @@ __all__ = [
     "Category",
     "FamilyContact",
     "Meeting",
+    "MfaRecoveryCode",
     "Network",
     "NonSchoolDay",
     "OutboxMessage",
