@@ -1,7 +1,7 @@
 """mfa: TOTP secrets on accounts, recovery codes, and sessions that passed the second step
 
 Revision ID: 0012_mfa
-Revises: 0006_analytics
+Revises: 0010_coordination
 Create Date: 2026-12-07 08:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_mfa'
-down_revision = '0006_analytics'
+down_revision = '0010_coordination'
 branch_labels = None
 depends_on = None
 
