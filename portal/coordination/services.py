@@ -21,6 +21,7 @@ from portal.coordination.models import (
 )
 from portal.extensions import db
 from portal.referrals.models import Referral
+from portal.referrals.scope import visible_referrals
 from portal.schools.models import School
 from portal.timeutil import utcnow
 
@@ -95,18 +96,15 @@ def staff_at(school_id: int, *, also: Any = None) -> list[User]:
 
 
 def linkable_referrals(user: Any, meeting: TeamMeeting) -> list[Referral]:
-    """Referrals at the meeting's school that this user's role works, for the team to discuss."""
-    routes = []
-    if user.has_role(Role.SOCIAL_WORKER):
-        routes.append(Referral.for_social_worker)
-    if user.has_role(Role.CASEWORKER):
-        routes.append(Referral.for_caseworker)
-    if not routes:
-        return []
+    """Referrals at the meeting's school that this user may open, for the team to discuss.
+
+    Through the referrals' own scope, so that whatever closes a referral to someone (a guardian
+    withdrawing consent from the county, say) closes it here too.
+    """
     linked = {r.id for r in meeting.referrals}
     rows = db.session.scalars(
-        select(Referral)
-        .where(Referral.school_id == meeting.school_id, or_(*routes))
+        visible_referrals(user)
+        .where(Referral.school_id == meeting.school_id)
         .order_by(Referral.created_at.desc())
         .limit(200)
     )

@@ -251,7 +251,9 @@ def test_a_caseworker_cannot_link_a_social_worker_only_referral(as_role, app, me
     meeting_id = meeting_at("101")
     with app.app_context():
         social_only = referral_at("101", "Diego")
-        for_caseworker = referral_at("101", "Iker", for_caseworker=True, for_social_worker=False)
+        for_caseworker = referral_at(
+            "101", "Iker", for_caseworker=True, for_social_worker=False, child_safety=True
+        )
     client = as_role(Role.CASEWORKER)
     page = client.get(f"/coordination/{meeting_id}").get_data(as_text=True)
     assert "Iker" in page and "Diego" not in page
@@ -275,3 +277,36 @@ def test_demo_meetings_load_once_with_steps_due(app_ctx):
     assert load_demo_meetings(TODAY) == {"coordination meetings": 0}
     due = services.steps_due(demo_user(Role.SOCIAL_WORKER), TODAY)
     assert due.overdue and due.upcoming
+
+
+def test_a_withdrawn_consent_takes_the_referral_off_the_caseworkers_meeting(
+    as_role, app, meeting_at
+):
+    from portal.referrals.models import ConsentMethod
+    from portal.referrals.services import ConsentInput, record_consent, revoke_consent
+
+    meeting_id = meeting_at("101")
+    with app.test_request_context():
+        referral_id = referral_at("101", "Iker", for_social_worker=True)
+        referral = db.session.get(Referral, referral_id)
+        consent = record_consent(
+            referral,
+            ConsentInput(given_by="Ana Ruiz", method=ConsentMethod.SIGNED_FORM, given_on=TODAY),
+            actor=demo_user(Role.SOCIAL_WORKER),
+            ip=None,
+            today=TODAY,
+        )
+    client = as_role(Role.CASEWORKER)
+    assert "Iker" in client.get(f"/coordination/{meeting_id}").get_data(as_text=True)
+    with app.test_request_context():
+        referral = db.session.get(Referral, referral_id)
+        revoke_consent(
+            referral,
+            consent.id,
+            ConsentMethod.PHONE,
+            actor=demo_user(Role.SOCIAL_WORKER),
+            ip=None,
+        )
+    assert "Iker" not in client.get(f"/coordination/{meeting_id}").get_data(as_text=True)
+    response = post(client, f"/coordination/{meeting_id}/referrals", {"referral": referral_id})
+    assert response.status_code == 422
