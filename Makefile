@@ -13,7 +13,7 @@ PO := translations/es/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 DEV := PUENTE_ENV=development
 
-.PHONY: help run install assets translations i18n test lint format db-upgrade bench
+.PHONY: help run mfa-code install assets translations i18n test lint format db-upgrade bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ run: install ## Install, migrate, load demo data on first run, serve http://127.
 	$(DEV) $(FLASK) analytics refresh --interval 30 & refresher=$$!; \
 	trap 'kill $$worker $$notifier $$refresher 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+mfa-code: ## Print a demo account's current two-step sign-in code: make mfa-code EMAIL=admin@demo.puente.example.org
+	@$(DEV) $(FLASK) users mfa-code "$(EMAIL)"
 
 install: $(PY_STAMP) assets translations ## Create .venv, install packages, assets and catalogs
 

@@ -90,9 +90,11 @@ def register_database_events(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
+    from portal.auth.mfa_views import bp as mfa_bp
     from portal.auth.views import bp as auth_bp
     from portal.concerns.public_views import bp as concerns_bp
     from portal.concerns.views import bp as cases_bp
+    from portal.coordination.views import bp as coordination_bp
     from portal.i18n import bp as i18n_bp
     from portal.knowledge.views import bp as knowledge_bp
     from portal.main.views import bp as main_bp
@@ -101,10 +103,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.programmes.feedback_views import bp as feedback_bp
     from portal.programmes.public_views import bp as workshops_bp
     from portal.programmes.staff_views import bp as programmes_bp
+    from portal.referrals.views import bp as referrals_bp
     from portal.resources.views import bp as resources_bp
+    from portal.retention.views import bp as retention_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(mfa_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(concerns_bp)
@@ -116,6 +121,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(certificates_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(referrals_bp, url_prefix="/referrals")
+    app.register_blueprint(retention_bp, url_prefix="/admin")
+    app.register_blueprint(coordination_bp, url_prefix="/coordination")
 
 
 def register_dashboards(app: Flask) -> None:
@@ -126,10 +134,12 @@ def register_dashboards(app: Flask) -> None:
 
 def register_access(app: Flask) -> None:
     from portal.access import require_sign_in_by_default
+    from portal.auth.mfa_views import require_second_step
     from portal.auth.views import configure_login
 
     configure_login(app)
     app.before_request(require_sign_in_by_default(app.view_functions))
+    app.before_request(require_second_step)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -71,6 +71,28 @@ def create_user_command(email, name, roles, schools, network, language, password
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
+@users_cli.command("mfa-code")
+@click.argument("email")
+def mfa_code_command(email: str) -> None:
+    """Print the current sign-in code of a demo account (development and demo only)."""
+    import pyotp
+
+    from portal.auth.mfa import decrypt_secret
+    from portal.auth.models import User
+    from portal.auth.services import normalize_email
+    from portal.demo import demo_mfa_secret
+
+    if current_app.config["PUENTE_ENV"] == "production":
+        raise click.ClickException("Refused in production: codes come from the person's app.")
+    email = normalize_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    secret = decrypt_secret(user.mfa_secret) if user and user.mfa_enrolled else None
+    # Only the demo accounts' published keys: a real person's key is never printed.
+    if secret is None or secret != demo_mfa_secret(email):
+        raise click.ClickException(f"{email} is not a demo account with two-step sign-in.")
+    click.echo(pyotp.TOTP(secret).now())
+
+
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
 def seed_demo(if_empty: bool) -> None:
@@ -86,8 +108,10 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Accounts exist already; demo data not loaded.")
         return
     from portal.concerns.demo import load_demo_cases
+    from portal.coordination.demo import load_demo_meetings
     from portal.programmes.demo import load_demo_offerings
     from portal.reference import load_reference
+    from portal.referrals.demo import load_demo_referrals
     from portal.resources.demo import load_demo_resources
 
     today = district_today()
@@ -96,6 +120,8 @@ def seed_demo(if_empty: bool) -> None:
     created.update(load_demo_cases(today))
     created.update(load_demo_offerings(today))
     created.update(load_demo_resources(today))
+    created.update(load_demo_referrals(today))
+    created.update(load_demo_meetings(today))  # after referrals, to link some
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
 
 
@@ -193,10 +219,20 @@ def seed_accounts() -> None:
     if not rows:
         click.echo("No demo accounts in this database (run `flask seed demo`).")
         return
+    from portal.auth.roles import MFA_ROLES
+    from portal.demo import demo_mfa_secret
+
     width = max(len(a.email) for a in rows)
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD})")
     for account in rows:
-        click.echo(f"  {account.email:<{width}}  {account.role.value}")
+        line = f"  {account.email:<{width}}  {account.role.value:<16}"
+        if account.role in MFA_ROLES:
+            line += f"  two-step key {demo_mfa_secret(account.email)}"
+        click.echo(line.rstrip())
+    click.echo(
+        "Roles with a key sign in with a second step: add the key to an authenticator app, "
+        "or run `make mfa-code EMAIL=...` for the current 6-digit code."
+    )
 
 
 concerns_cli = AppGroup("concerns", help="Family Constituency Services jobs.")
@@ -227,6 +263,7 @@ def register_cli(app: Flask) -> None:
     from portal.analytics.cli import register_analytics_cli
     from portal.outbox.cli import register_outbox_cli
     from portal.programmes.cli import register_programmes_cli
+    from portal.retention.cli import register_retention_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
@@ -234,3 +271,4 @@ def register_cli(app: Flask) -> None:
     register_outbox_cli(app)
     register_analytics_cli(app)
     register_programmes_cli(app)
+    register_retention_cli(app)

@@ -64,6 +64,11 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     production = env == "production"
 
     secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY", "")
+    # The key that encrypts two-step sign-in secrets: its own setting, so that SECRET_KEY can
+    # be rotated without every authenticator app having to be set up again; derived from a
+    # fixed SECRET_KEY when unset; in development without either, a fixed development value
+    # (a per-process key would lose every enrolment at each restart).
+    mfa_key = os.environ.get("MFA_ENCRYPTION_KEY", "") or secret or "puente-development-only"
     if not secret:
         if production:
             raise ConfigError(
@@ -116,6 +121,11 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": LANGUAGES,
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "PASSWORD_MIN_LENGTH": 15,
+        # With a second sign-in step (ASVS V6.2.1): 8 characters are enough.
+        "PASSWORD_MIN_LENGTH_WITH_MFA": 8,
+        "MFA_ENCRYPTION_KEY": mfa_key,
+        # How long a visitor who gave the right password has to give the code.
+        "MFA_PENDING_MINUTES": _int("MFA_PENDING_MINUTES", 10),
         # argon2id cost; tests lower it so that the suite stays fast.
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
@@ -134,6 +144,17 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_STARTTLS": _flag("SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", ""),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 12),
+        # Referrals: the district's McKinney-Vento (homeless) liaison and foster-care liaison
+        # hear of each flagged referral (the school and the social worker, no student detail).
+        # Empty: nobody is told. Outside production they default to demo addresses.
+        "REFERRALS_HOMELESS_LIAISON_EMAIL": os.environ.get(
+            "REFERRALS_HOMELESS_LIAISON_EMAIL",
+            "" if production else "homeless.liaison@demo.puente.example.org",
+        ),
+        "REFERRALS_FOSTER_CARE_LIAISON_EMAIL": os.environ.get(
+            "REFERRALS_FOSTER_CARE_LIAISON_EMAIL",
+            "" if production else "foster.care.liaison@demo.puente.example.org",
+        ),
     }
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:

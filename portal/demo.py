@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,8 +11,9 @@ import holidays
 from sqlalchemy import select
 
 from portal.admin.services import UserInput, create_user
+from portal.auth import mfa
 from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.roles import MFA_ROLES, Role
 from portal.calendar.models import DayKind, NonSchoolDay
 from portal.calendar.services import school_year_bounds
 from portal.extensions import db
@@ -19,6 +22,17 @@ from portal.schools.models import Network, School
 # Printed by `make run`; long enough for the password rules, and only ever loaded on demand.
 DEMO_PASSWORD = "puente demo bridge 2026"  # noqa: S105 - a published demo credential
 DEMO_DOMAIN = "demo.puente.example.org"
+
+
+def demo_mfa_secret(email: str) -> str:
+    """The published authenticator key of a demo (or test) account: derived from its email.
+
+    Demo accounts whose role needs two-step sign-in are set up with it, so that `make run`
+    can print it and `flask users mfa-code` and the test helpers can compute the code.
+    """
+    digest = hashlib.sha256(f"puente demo mfa {email.strip().lower()}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
 
 NETWORKS = {
     "Northwest Network": ("Dr. Alicia Montoya", "alicia.montoya"),
@@ -196,6 +210,16 @@ def school_year_calendar(today: date) -> list[tuple[date, DayKind, str, str]]:
     return sorted((d, *v) for d, v in days.items())
 
 
+def _set_up_demo_mfa(account: DemoAccount) -> None:
+    """A demo account from before two-step sign-in gets its published key too."""
+    if account.role not in MFA_ROLES:
+        return
+    user = db.session.scalar(select(User).where(User.email == account.email))
+    if user is not None and user.mfa_secret is None:
+        mfa.enrol_with_secret(user, demo_mfa_secret(account.email))
+        db.session.commit()
+
+
 def load_demo(today: date) -> dict[str, int]:
     """Create whatever of the demo district is missing; running it again changes nothing."""
     created = {"networks": 0, "schools": 0, "calendar days": 0, "accounts": 0}
@@ -237,8 +261,9 @@ def load_demo(today: date) -> dict[str, int]:
     ]
     for account in (*DEMO_ACCOUNTS, *superintendents):
         if account.email in emails:
+            _set_up_demo_mfa(account)
             continue
-        create_user(
+        user = create_user(
             UserInput(
                 email=account.email,
                 name=account.name,
@@ -252,5 +277,8 @@ def load_demo(today: date) -> dict[str, int]:
             ip=None,
             notify=False,  # fictional people: no welcome emails
         )
+        if account.role in MFA_ROLES:
+            mfa.enrol_with_secret(user, demo_mfa_secret(account.email))
+            db.session.commit()
         created["accounts"] += 1
     return created

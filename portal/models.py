@@ -12,7 +12,7 @@ from portal.analytics.models import (
     RefreshState,
 )
 from portal.audit.models import AuditEvent
-from portal.auth.models import User, UserRole, UserSession, user_schools
+from portal.auth.models import MfaRecoveryCode, User, UserRole, UserSession, user_schools
 from portal.calendar.models import NonSchoolDay
 from portal.concerns.models import (
     Case,
@@ -23,6 +23,7 @@ from portal.concerns.models import (
     SatisfactionResponse,
     ServiceLevels,
 )
+from portal.coordination.models import NextStep, TeamAttendee, TeamMeeting, meeting_referrals
 from portal.families.models import FamilyContact
 from portal.knowledge.models import Article, Category
 from portal.outbox.models import OutboxMessage
@@ -34,10 +35,25 @@ from portal.programmes.models import (
     Registration,
     offering_facilitators,
 )
+from portal.referrals.models import (
+    Consent,
+    Referral,
+    ReferralEntry,
+    ReferralReason,
+    ServiceReferral,
+    Supervision,
+)
 from portal.resources.models import OpeningHours, Resource, ResourceLanguage, ResourceNeed
+from portal.retention.models import AnonymisedRecord, RetentionSetting
 from portal.schools.models import Network, School
 
 __all__ = [
+    "AnonymisedRecord",
+    "NextStep",
+    "RetentionSetting",
+    "TeamAttendee",
+    "TeamMeeting",
+    "meeting_referrals",
     "CaseCube",
     "CaseFact",
     "Change",
@@ -60,12 +76,19 @@ __all__ = [
     "Category",
     "FamilyContact",
     "Meeting",
+    "MfaRecoveryCode",
     "Network",
     "NonSchoolDay",
     "OutboxMessage",
     "QuickLog",
     "ReferenceCounter",
     "SatisfactionResponse",
+    "Consent",
+    "Referral",
+    "ReferralEntry",
+    "ReferralReason",
+    "ServiceReferral",
+    "Supervision",
     "OpeningHours",
     "Resource",
     "ResourceLanguage",

@@ -62,11 +62,36 @@ NAV: tuple[NavItem, ...] = (
     NavItem(
         "cases.service_level_settings", _l("Service levels"), roles=frozenset({Role.SENIOR_MANAGER})
     ),
+    NavItem(
+        "referrals.caseload",
+        _l("Caseload"),
+        roles=frozenset({Role.SOCIAL_WORKER, Role.CASEWORKER}),
+    ),
+    NavItem(
+        "referrals.new",
+        _l("Make a referral"),
+        roles=frozenset(
+            {
+                Role.LIAISON,
+                Role.SPECIALIST,
+                Role.SENIOR_MANAGER,
+                Role.SOCIAL_WORKER,
+                Role.CASEWORKER,
+            }
+        ),
+    ),
+    NavItem(
+        "coordination.index",
+        _l("Coordination teams"),
+        roles=frozenset({Role.SOCIAL_WORKER, Role.CASEWORKER}),
+    ),
     NavItem("resources.manage", _l("Resource listings"), roles=STAFF_ROLES),
     NavItem("auth.account", _l("My account"), signed_in=True),
     NavItem("admin.users", _l("Users"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.audit_log", _l("Audit log"), roles=frozenset({Role.ADMIN})),
     NavItem("admin.calendar", _l("District calendar"), roles=frozenset({Role.ADMIN})),
+    NavItem("retention.settings", _l("Data retention"), roles=frozenset({Role.ADMIN})),
+    NavItem("retention.family_records", _l("A family's records"), roles=frozenset({Role.ADMIN})),
 )
 
 

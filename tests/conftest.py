@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import socket
@@ -17,10 +18,11 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal import create_app
 from portal.admin.services import UserInput, create_user
+from portal.auth.mfa import enrol_with_secret
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.config import database_url
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_mfa_secret, load_demo
 from portal.extensions import db, limiter
 
 IN_CI = os.environ.get("CI") == "true"
@@ -179,8 +181,76 @@ def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
     return client.post(path, data=form, **kwargs)
 
 
+MFA_SECRET_TEXT = re.compile(r'<code id="mfa-secret"[^>]*>([A-Z2-7 ]+)</code>')
+CONTINUE_LINK = re.compile(r'<a class="btn btn-primary" href="([^"]+)">')
+
+
+def forget_last_code(app: Flask, email: str) -> None:
+    """Let an account's current code be used again.
+
+    Tests sign the same account in several times within one 30-second step; the replay guard
+    (tested on its own in tests/auth/test_mfa.py) would refuse every sign-in after the first.
+    """
+    from sqlalchemy import update
+
+    from portal.auth.services import normalize_email
+
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.email == normalize_email(email)).values(mfa_last_step=None)
+        )
+        db.session.commit()
+
+
+def current_code(email: str) -> str:
+    """The code a demo or test account's authenticator app shows now."""
+    import pyotp
+
+    from portal.auth.services import normalize_email
+
+    return pyotp.TOTP(demo_mfa_secret(normalize_email(email))).now()
+
+
+def complete_second_step(client: FlaskClient, email: str, response):
+    """Finish a sign-in that asks for a code (or for setting up the app), as its owner would."""
+    import pyotp
+
+    location = response.headers.get("Location", "")
+    if response.status_code != 303:
+        return response
+    if location.endswith("/sign-in/code"):
+        forget_last_code(client.application, email)
+        return post_to(client, "/sign-in/code", {"code": current_code(email)})
+    if location.endswith("/sign-in/set-up"):
+        page = client.get("/sign-in/set-up").get_data(as_text=True)
+        match = MFA_SECRET_TEXT.search(page)
+        assert match, "no key on the set-up page"
+        code = pyotp.TOTP(match.group(1).replace(" ", "")).now()
+        done = post_to(client, "/sign-in/set-up", {"code": code})
+        onward = CONTINUE_LINK.search(done.get_data(as_text=True))
+        if done.status_code != 200 or not onward:
+            return done
+        # Signed in, with the recovery codes shown on the way: answer as a plain sign-in
+        # does, a redirect to where the person goes next.
+        return client.application.response_class(
+            status=303, headers={"Location": html.unescape(onward.group(1))}
+        )
+    return response
+
+
+def post_to(client: FlaskClient, path: str, data: dict):
+    """POST a form with the CSRF token read from the same page."""
+    return client.post(path, data={"csrf_token": csrf(client, path), **data})
+
+
 def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
-    return post(client, "/sign-in", {"email": email, "password": password})
+    """Sign in through the form; for a role with two-step sign-in, give the code too (or, for
+    an account not set up yet, set up the app from the key on the set-up page).
+
+    Answers 303 once signed in, 422 or 429 when refused.
+    """
+    response = post(client, "/sign-in", {"email": email, "password": password})
+    return complete_second_step(client, email, response)
 
 
 def demo_email(role: Role) -> str:
@@ -202,7 +272,11 @@ def as_role(app: Flask):
 
 @pytest.fixture
 def make_user(app: Flask):
-    """A factory for accounts with the given roles and schools."""
+    """A factory for accounts with the given roles and schools.
+
+    An account whose role needs two-step sign-in comes with it set up (key from
+    `demo_mfa_secret`), so that `sign_in` works for it; pass `mfa=False` to leave it unset.
+    """
     counter = iter(range(1, 10_000))
 
     def make(
@@ -214,6 +288,7 @@ def make_user(app: Flask):
         **fields: object,
     ) -> User:
         n = next(counter)
+        mfa_ready = bool(fields.pop("mfa", True))
         data = UserInput(
             email=str(fields.get("email", f"person{n}@test.example.org")),
             name=str(fields.get("name", f"Test Person {n}")),
@@ -224,7 +299,13 @@ def make_user(app: Flask):
             password=password,
         )
         with app.test_request_context():
-            return create_user(data, actor_id=None, ip=None, notify=False)
+            user = create_user(data, actor_id=None, ip=None, notify=False)
+            if mfa_ready and user.needs_mfa:
+                # Already set up with the test key, as if at an earlier sign-in; `mfa=False`
+                # leaves it to be set up at the first sign-in.
+                enrol_with_secret(user, demo_mfa_secret(user.email))
+                db.session.commit()
+            return user
 
     return make
 

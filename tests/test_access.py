@@ -19,6 +19,11 @@ PUBLIC = {
     "main.readyz",
     "auth.sign_in",
     "auth.sign_out",
+    # The second sign-in step: before it, nobody is signed in (the pending account is in the
+    # signed cookie, and each view refuses without it).
+    "mfa.code",
+    "mfa.recovery",
+    "mfa.enrol",
     "i18n.switch",
     "static",
     "concerns.ask",
@@ -43,12 +48,14 @@ PUBLIC = {
     "resources.show",
 }
 # Routes for any signed-in user, whatever their roles.
-ANY_SIGNED_IN = {"auth.account", "auth.change_password"}
+ANY_SIGNED_IN = {"auth.account", "auth.change_password", "mfa.replace_recovery_codes"}
 ADMIN_ONLY = {
     "admin.users": "/admin/users",
     "admin.new_user": "/admin/users/new",
     "admin.audit_log": "/admin/audit",
     "admin.calendar": "/admin/calendar",
+    "retention.settings": "/admin/retention",
+    "retention.family_records": "/admin/family-records",
 }
 
 

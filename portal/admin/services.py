@@ -76,7 +76,11 @@ def _validate(data: UserInput, *, existing: User | None) -> dict[str, list[str]]
     if existing is None and not data.password:
         errors["password"] = [str(_l("Set a first password for the account."))]
     if data.password:
-        problems = password_problems(data.password, user_inputs=(email, data.name))
+        problems = password_problems(
+            data.password,
+            user_inputs=(email, data.name),
+            mfa=existing is not None and existing.mfa_enrolled,
+        )
         if problems:
             errors["password"] = problems
     return errors

@@ -12,6 +12,7 @@ from portal.access import role_required
 from portal.admin import services
 from portal.admin.forms import ConfirmForm, NonSchoolDayForm, UserForm
 from portal.audit import services as audit
+from portal.auth import mfa
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.calendar import services as calendar_services
@@ -192,6 +193,24 @@ def _set_active(user_id: int, *, active: bool):
             else _l("%(name)s has been deactivated and signed out everywhere.", name=user.name)
         )
         flash(message, "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/mfa-reset")
+@role_required(Role.ADMIN)
+def reset_mfa(user_id: int):
+    """Turn a user's two-step sign-in off (a lost phone); they set it up again at sign-in."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    mfa.reset(user, actor_id=current_user.id, ip=request.remote_addr)
+    flash(
+        _l(
+            "Two-step sign-in for %(name)s has been reset; they are signed out everywhere.",
+            name=user.name,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
 
 

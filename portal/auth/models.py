@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.roles import Role
+from portal.auth.roles import MFA_ROLES, Role
 from portal.dbtypes import str_enum
 from portal.extensions import db
 from portal.timeutil import UTCDateTime, utcnow
@@ -38,6 +38,12 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Two-step sign-in: the TOTP secret, encrypted (portal/auth/mfa.py); set when enrolment
+    # starts, trusted only once a code has confirmed it (mfa_enrolled_at).
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second time step of the last code accepted: a code is never accepted twice.
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -49,6 +55,7 @@ class User(UserMixin, db.Model):
     # picking the language of a page rendered after one must not load the account again.
     session_token = None
     loaded_language = None
+    session_mfa_verified = False
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -59,6 +66,15 @@ class User(UserMixin, db.Model):
         # Only the user loader and sign-in make an account the current user, and both refuse
         # an inactive one; reading `active` here would load the row again after every commit.
         return True
+
+    @property
+    def needs_mfa(self) -> bool:
+        """True when one of the user's roles may only be used after a second sign-in step."""
+        return not self.roles.isdisjoint(MFA_ROLES)
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return self.mfa_enrolled_at is not None
 
     def has_role(self, *roles: Role) -> bool:
         """True when the user holds any of the given roles."""
@@ -102,5 +118,19 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip: Mapped[str | None] = mapped_column(String(45))
+    # True when this session began with a second step (a code or a recovery code).
+    mfa_verified: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
+
+
+class MfaRecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -63,3 +63,19 @@ DISTRICT_WIDE_ROLES = frozenset(
     {Role.SPECIALIST, Role.SENIOR_MANAGER, Role.PROGRAMME_STAFF, Role.ANALYST, Role.ADMIN}
 )
 STAFF_ROLES = frozenset(Role) - {Role.FAMILY}
+
+# Roles that must sign in with a second step (a time-based code; SECURITY.md item 9, ASVS
+# V6.3.3): whoever can read referrals (social workers, caseworkers) or a child-safety concern
+# case (the senior manager sees every case; a specialist the ones assigned to them; an
+# instructional superintendent the ones escalated to them), and administrators, who can give
+# any of these roles to anyone.
+MFA_ROLES = frozenset(
+    {
+        Role.SOCIAL_WORKER,
+        Role.CASEWORKER,
+        Role.SPECIALIST,
+        Role.SENIOR_MANAGER,
+        Role.SUPERINTENDENT,
+        Role.ADMIN,
+    }
+)

@@ -52,17 +52,29 @@ def hash_password(password: str) -> str:
     return hasher().hash(password)
 
 
-def password_problems(password: str, *, user_inputs: tuple[str, ...] = ()) -> list[str]:
-    """Why a new password is refused, in the user's language; empty when it is acceptable."""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+def password_minimum(*, mfa: bool) -> int:
+    """The shortest password allowed: 15 characters, or 8 behind a second sign-in step."""
+    cfg = current_app.config
+    return cfg["PASSWORD_MIN_LENGTH_WITH_MFA"] if mfa else cfg["PASSWORD_MIN_LENGTH"]
+
+
+def password_problems(
+    password: str, *, user_inputs: tuple[str, ...] = (), mfa: bool = False
+) -> list[str]:
+    """Why a new password is refused, in the user's language; empty when it is acceptable.
+
+    `mfa`: the account has a second sign-in step set up, so a shorter password will do.
+    """
+    minimum = password_minimum(mfa=mfa)
     if len(password) < minimum:
         return [
             str(_l("Use at least %(n)d characters. A few unrelated words work well.", n=minimum))
         ]
     if len(password) > PASSWORD_MAX_LENGTH:
         return [str(_l("Use at most %(n)d characters.", n=PASSWORD_MAX_LENGTH))]
-    # zxcvbn is slow on very long input and gains nothing past the first 100 characters.
-    strength = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    # zxcvbn refuses input past 72 characters (and is slow on long input); a passphrase that
+    # long is judged by its first 72.
+    strength = zxcvbn(password[:72], user_inputs=[u for u in user_inputs if u])
     if strength["score"] < PASSWORD_MIN_SCORE:
         return [
             str(
@@ -114,7 +126,11 @@ def authenticate(email: str, password: str, *, ip: str | None) -> User | None:
         )
         db.session.commit()
         return None
-    record("sign_in.succeeded", actor_id=user.id, target=user, ip=ip)
+    if user.needs_mfa or user.mfa_enrolled:
+        # Only the first step: the sign-in succeeds once the second one does (mfa.succeeded).
+        record("sign_in.password_accepted", actor_id=user.id, target=user, ip=ip)
+    else:
+        record("sign_in.succeeded", actor_id=user.id, target=user, ip=ip)
     db.session.commit()
     return user
 
@@ -123,12 +139,19 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, *, ip: str | None) -> str:
+def start_session(user: User, *, ip: str | None, mfa_verified: bool = False) -> str:
     """Open a server-side session for the user and return the token for their cookie."""
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), ip=ip))
+    db.session.add(
+        UserSession(
+            user_id=user.id, token_hash=_token_hash(token), ip=ip, mfa_verified=mfa_verified
+        )
+    )
+    if mfa_verified:
+        record("sign_in.succeeded", actor_id=user.id, target=user, ip=ip, detail={"mfa": True})
     db.session.commit()
     user.session_token = token
+    user.session_mfa_verified = mfa_verified
     return token
 
 
@@ -170,6 +193,7 @@ def load_session(token: str) -> User | None:
     if not user.active:
         return None
     user.session_token = token
+    user.session_mfa_verified = session.mfa_verified
     user.loaded_language = user.preferred_language
     if now - session.last_seen_at > LAST_SEEN_GRANULARITY:
         session.last_seen_at = now
@@ -207,7 +231,7 @@ def change_own_password(
     """Change a user's own password; returns problems by form field, or {} once it is saved."""
     if not verify_password(user, current):
         return {"current_password": [str(_l("Your current password is not right."))]}
-    problems = password_problems(new, user_inputs=(user.email, user.name))
+    problems = password_problems(new, user_inputs=(user.email, user.name), mfa=user.mfa_enrolled)
     if problems:
         return {"new_password": problems}
     user.password_hash = hash_password(new)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from portal.access import public, signed_in
 from portal.admin.services import led_network_id
 from portal.audit.services import record
-from portal.auth import services
+from portal.auth import mfa, services
 from portal.auth.forms import PasswordChangeForm, SignInForm
+from portal.auth.mfa_views import begin_second_step, start_signed_in
 from portal.extensions import db, limiter, login_manager
 from portal.i18n import safe_next
 from portal.schools.models import Network
@@ -69,12 +70,10 @@ def sign_in():
             form.email.data or "", form.password.data or "", ip=request.remote_addr
         )
         if user is not None:
-            language = session.get("lang")
-            session.clear()  # a new session: nothing from before sign-in carries over
-            if language:
-                session["lang"] = language
-            services.start_session(user, ip=request.remote_addr)
-            login_user(user)
+            if user.needs_mfa or user.mfa_enrolled:
+                # Not signed in yet: the code (or setting up the app) comes first.
+                return begin_second_step(user, request.args.get("next"))
+            start_signed_in(user, mfa_verified=False)
             return redirect(
                 safe_next(request.args.get("next"))
                 if request.args.get("next")
@@ -136,4 +135,18 @@ def _render_account(form: PasswordChangeForm):
     network_id = led_network_id(current_user)
     network = db.session.get(Network, network_id) if network_id else None
     schools = sorted(current_user.schools, key=lambda s: s.name)
-    return render_template("auth/account.html", form=form, network=network, schools=schools)
+    recovery_left = None
+    if current_user.mfa_enrolled:
+        recovery_left = mfa.remaining_recovery_codes(current_user)
+        form.new_password.description = _l(
+            "At least %(n)d characters: your two-step sign-in protects the account too. "
+            "A phrase of a few unrelated words is easy to remember and hard to guess.",
+            n=services.password_minimum(mfa=True),
+        )
+    return render_template(
+        "auth/account.html",
+        form=form,
+        network=network,
+        schools=schools,
+        recovery_left=recovery_left,
+    )

@@ -25,7 +25,18 @@ def home():
     today = district_today()
     soon = calendar.days_between(today, today + timedelta(days=120))
     next_closed = calendar.periods(soon)[:2]
-    return render_template("main/home.html", next_closed=next_closed)
+    return render_template("main/home.html", next_closed=next_closed, team_steps=_team_steps(today))
+
+
+def _team_steps(today):  # noqa: ANN001, ANN202
+    """A social worker's or caseworker's coordination-team next steps, for their home page."""
+    from flask_login import current_user
+
+    from portal.coordination.services import TEAM_ROLES, steps_due
+
+    if current_user.is_authenticated and current_user.has_role(*TEAM_ROLES):
+        return steps_due(current_user, today)
+    return None
 
 
 @bp.get("/calendar", endpoint="calendar")

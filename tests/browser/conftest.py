@@ -37,8 +37,36 @@ def live_server(live_app) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+# The second sign-in step, done the way a password manager with one-time codes does it: on the
+# code page, the browser asks the test for the account's current code, types it and sends it.
+# So every journey that signs in a demo or test account (whose key is `demo_mfa_secret`) works
+# whatever its role; tests/browser/test_mfa_journey.py does the step by hand.
+MFA_AUTOFILL = """
+document.addEventListener("DOMContentLoaded", async () => {
+  const form = document.querySelector("form[data-mfa-step='code']");
+  if (!form || !window.puenteTestCode) return;
+  const code = await window.puenteTestCode(form.dataset.account);
+  if (!code) return;
+  form.querySelector("input[name='code']").value = code;
+  form.submit();
+});
+"""
+
+
+def install_mfa_autofill(context, live_app) -> None:
+    from tests.conftest import current_code, forget_last_code
+
+    def code_for(source, email: str) -> str:  # noqa: ANN001
+        # Journeys sign the same demo account in many times within a 30-second step.
+        forget_last_code(live_app, email)
+        return current_code(email)
+
+    context.expose_binding("puenteTestCode", code_for)
+    context.add_init_script(MFA_AUTOFILL)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(live_app) -> Iterator[object]:
     require_service(
         bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)),
         f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
@@ -49,6 +77,17 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
         )
+        plain_new_context = browser.new_context
+
+        def new_context(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            context = plain_new_context(*args, **kwargs)
+            install_mfa_autofill(context, live_app)
+            return context
+
+        # Every context the journeys open types the code for them; `new_plain_context` is a
+        # browser without that help.
+        browser.new_plain_context = plain_new_context
+        browser.new_context = new_context
         yield browser
         browser.close()
 

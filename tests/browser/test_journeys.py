@@ -122,6 +122,9 @@ def test_phone_sized_screen_has_a_working_menu(browser, live_server):
     assert page.get_attribute("html", "lang") == "es"
     menu = page.get_by_role("button", name=re.compile("menú", re.I))
     menu.click()
+    # Tap only once the menu has finished opening: a tap during Bootstrap's collapse
+    # animation can land before the link is in place on a slow machine.
+    page.locator("#main-nav.show:not(.collapsing)").wait_for()
     page.get_by_role("link", name="Calendario escolar", exact=True).click()
     page.wait_for_url(re.compile(r"/calendar$"))
     # Skip link: the first Tab reaches it, Enter moves focus to the main content.
