@@ -38,7 +38,7 @@ def test_family_finds_a_food_bank_in_spanish_on_a_phone(phone_page, directory): 
     page.goto(page.base + "/")
     # On a phone the menu is folded away: open it and follow the directory's entry.
     page.get_by_role("button", name=re.compile("menú", re.I)).click()
-    page.get_by_role("link", name="Ayuda en la comunidad").click()
+    page.get_by_role("link", name="Ayuda en la comunidad", exact=True).click()
     page.wait_for_url(re.compile(r"/resources$"))
     assert_accessible_in(page, "es")
     page.get_by_label("Necesito").select_option("food")
