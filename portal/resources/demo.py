@@ -17,6 +17,7 @@ from portal.families.services import normalize_phone
 from portal.resources.hours import Opening
 from portal.resources.models import Need, Resource
 from portal.resources.services import ResourceInput, save_resource
+from portal.timeutil import utcnow
 
 F, H, HE, M, L, W, I = (  # noqa: E741 - short names keep the table below readable
     Need.FOOD,
@@ -857,8 +858,6 @@ LISTINGS: tuple[Listing, ...] = (
 
 def load_demo_resources(today: date) -> dict[str, int]:
     """Add the demo listings that are missing (matched by English name); idempotent."""
-    from portal.resources.services import archive
-
     existing = set(db.session.scalars(select(Resource.name_en)))
     added = 0
     for item in LISTINGS:
@@ -893,8 +892,10 @@ def load_demo_resources(today: date) -> dict[str, int]:
                 if item.checked_days_ago is not None
                 else None
             ),
+            commit=False,
         )
         if item.archived:
-            archive(resource, actor_id=None, ip=None)
+            resource.archived_at = utcnow()
         added += 1
+    db.session.commit()
     return {"community resources": added}

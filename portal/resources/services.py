@@ -343,6 +343,7 @@ def save_resource(
     actor_id: int | None,
     ip: str | None,
     verified_today: date | None = None,
+    commit: bool = True,
 ) -> Resource:
     """Create or change a listing; audited. `verified_today` also marks it checked that day.
 
@@ -386,7 +387,8 @@ def save_resource(
         ip=ip,
         detail={"fields": changed, "verified": verified_today is not None},
     )
-    db.session.commit()
+    if commit:  # the demo loader writes its listings in one transaction
+        db.session.commit()
     return resource
 
 
