@@ -38,6 +38,7 @@ from portal.referrals.models import (
 )
 from portal.resources.models import Resource
 from portal.schools.models import School
+from portal.textclean import clean_line
 from portal.timeutil import utcnow
 
 
@@ -450,4 +451,9 @@ def linked_case(user: Any, reference: str) -> Case | None:
     """A concern the user may open, to start a referral from; its notes are not copied."""
     from portal.concerns.queue import visible_cases
 
+    # A reference comes from the address or a hidden field: whatever was typed there must not
+    # reach the database as is (PostgreSQL refuses a NUL byte in text).
+    reference = str(clean_line(reference))
+    if not reference:
+        return None
     return db.session.scalar(visible_cases(user).where(Case.reference == reference))
