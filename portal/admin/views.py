@@ -19,6 +19,7 @@ from portal.calendar import services as calendar_services
 from portal.calendar.models import DayKind, NonSchoolDay
 from portal.extensions import db
 from portal.htmx import is_fragment_request, redirect_to
+from portal.referrals.models import Referral
 from portal.schools.models import Network
 from portal.timeutil import district_today
 
@@ -231,8 +232,30 @@ def audit_log():
     actor_ids = {e.actor_id for e in page.items if e.actor_id}
     actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
     return render_template(
-        "admin/audit.html", page=page, actions=known, action=action, actors=actors
+        "admin/audit.html",
+        page=page,
+        actions=known,
+        action=action,
+        actors=actors,
+        referral_tokens=_referral_tokens(page.items),
     )
+
+
+def _referral_tokens(events: list) -> dict[str, str]:
+    """Each referral on the page, by its audit target id, to link its access history.
+
+    A referral is addressed by its token, never its id; the admin may read any referral's
+    access history (and that read is audited there), so the link opens nothing new.
+    """
+    ids = {
+        int(e.target_id)
+        for e in events
+        if e.target_type == Referral.__tablename__ and (e.target_id or "").isdigit()
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Referral.id, Referral.token).where(Referral.id.in_(ids)))
+    return {str(referral_id): token for referral_id, token in rows}
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -79,4 +79,5 @@ ACCESS_ACTION = {
     "referral.changed": _l("Changed the referral"),
     "referral.access_history_viewed": _l("Read this access history"),
     "referral.exported": _l("Downloaded it in a caseload file"),
+    "referral.disclosed": _l("Released it in a family's records request"),
 }

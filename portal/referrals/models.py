@@ -184,7 +184,12 @@ class Referral(db.Model):
 
     @property
     def student_label(self) -> str:
-        """First name and last initial: all a page ever shows of the student's name."""
+        """First name and last initial: all a page ever shows of the student's name.
+
+        A dash once the retention purge has removed the name.
+        """
+        if not self.student_first_name:
+            return "—"
         if self.student_last_initial:
             return f"{self.student_first_name} {self.student_last_initial}."
         return self.student_first_name

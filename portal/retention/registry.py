@@ -45,6 +45,9 @@ class RecordType:
     keeps_contacts: Callable[[datetime], Select[tuple[int]]] | None = None
     # This type's records about one family contact, as JSON-ready dicts, for an access request.
     export: Callable[[Any], list[dict[str, Any]]] | None = None
+    # For a type whose reads are audited record by record (referrals): its own disclosure
+    # rows for what `export` returned, written with the export's (contact, rows, actor, ip).
+    audit_export: Callable[[Any, list[dict[str, Any]], int | None, str | None], None] | None = None
     # Purge order: lower first. Family contacts go last (1000), after everything linking them.
     order: int = 100
 

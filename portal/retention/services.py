@@ -197,6 +197,9 @@ def family_export(
         ip=ip,
         detail={"reason": reason[:500], "counts": counts},
     )
+    for record_type in record_types():
+        if record_type.audit_export is not None and records.get(record_type.key):
+            record_type.audit_export(contact, records[record_type.key], actor_id, ip)
     db.session.commit()
     return {
         "exported_at": now.isoformat(),

@@ -12,9 +12,9 @@ Defaults, and why (the administrator may lengthen or shorten them within the min
   are looked into within days. Pending messages are never touched.
 - Staff sign-in sessions: 3 months after last use, for investigating a misused account.
 - Coordination-team meetings (portal/coordination/retention.py): 5 years after the meeting.
-
-Referrals (portal/referrals) register their own type; until they do, the contact details of a
-family with any referral are kept.
+- Referrals (portal/referrals/retention.py): 5 years after closing or declining, 15 years for a
+  child-safety referral (a mandatory report); open referrals are kept. A family's contact
+  details stay while any of its referrals does.
 
 Kept on purpose: audit rows (the record of who saw, changed and disclosed what; FERPA asks
 that the record of disclosures be kept as long as the records themselves, and an audit trail
@@ -42,11 +42,9 @@ from portal.programmes.models import (
     Registration,
     SessionFeedback,
 )
-from portal.referrals.models import Referral
 from portal.retention import exports
 from portal.retention.models import AnonymisedRecord
 from portal.retention.registry import (
-    CONTACT_KEEPERS,
     Action,
     RecordType,
     contact_keepers,
@@ -243,10 +241,6 @@ def _sessions_purge(ids: list[int]) -> None:
         )
 
 
-# Referrals have no retention rule yet (the referrals feature registers one under the key
-# "referrals"): until then every family with a referral keeps its contact details.
-CONTACT_KEEPERS["referrals"] = lambda cutoff: select(Referral.contact_id)
-
 register(
     RecordType(
         key="concern_cases",
@@ -332,3 +326,4 @@ register(
 
 # Features' own record types register when their module is imported.
 from portal.coordination import retention as _coordination  # noqa: E402, F401
+from portal.referrals import retention as _referrals  # noqa: E402, F401
