@@ -8,6 +8,7 @@ the filters back into the URL.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -241,11 +242,15 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
     """
     from portal.textclean import fold
 
-    choices: dict[str, list[tuple[Any, str]]] = {
-        "school": [(i, n) for i, n in db.session.execute(select(School.id, School.name))],
-        "network": [(i, n) for i, n in db.session.execute(select(Network.id, Network.name))],
-        "programme": [(p.id, n) for p in _programmes() for n in (p.name_en, p.name_es)],
-        "language": [
+    # Read only for a box that holds a name: most callbacks have none, and the district's
+    # schools are 1,800 rows to fetch for nothing.
+    choices: dict[str, Callable[[], list[tuple[Any, str]]]] = {
+        "school": lambda: [(i, n) for i, n in db.session.execute(select(School.id, School.name))],
+        "network": lambda: [
+            (i, n) for i, n in db.session.execute(select(Network.id, Network.name))
+        ],
+        "programme": lambda: [(p.id, n) for p in _programmes() for n in (p.name_en, p.name_es)],
+        "language": lambda: [
             (code, n)
             for code, names in (("en", ("English", "Inglés")), ("es", ("Spanish", "Español")))
             for n in (*names, _language_names()[code])
@@ -257,7 +262,7 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
         if not text or (key != "language" and text.isdigit()):
             continue
         wanted = fold(text)
-        resolved[key] = next((ident for ident, name in pairs if fold(name) == wanted), None)
+        resolved[key] = next((ident for ident, name in pairs() if fold(name) == wanted), None)
     return resolved
 
 
@@ -380,13 +385,17 @@ def _dashboard(dashboard: Dashboard, f: Filters, user: Any) -> html.Div:
     )
 
 
-def figure_table(dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any) -> Table:
-    """What a figure shows for this person: their scope applied in the query itself."""
-    return spec.query(f, Scope.for_user(user), current_language())
+def figure_table(
+    dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any, scope: Scope | None = None
+) -> Table:
+    """What a figure shows for this person: their scope applied in the query itself (pass
+    `scope` when it is known already, so that a callback of many figures looks it up once)."""
+    return spec.query(f, scope or Scope.for_user(user), current_language())
 
 
-def _table_component(spec: FigureSpec, table: Table, language: str) -> html.Table:
-    names = labels()
+def _table_component(
+    spec: FigureSpec, table: Table, language: str, names: dict[str, str]
+) -> html.Table:
     hidden = _("fewer than 10")
     return html.Table(
         [
@@ -431,10 +440,13 @@ def register_callbacks(dash_app: Any) -> None:
         search = urlstate.to_search(f)
         language = current_language()
         keys = [item["id"]["figure"] for item in ctx.outputs_list[1]]
+        # Once per callback, not once per figure: who is looking, and the words for columns.
+        scope = Scope.for_user(current_user)
+        names = labels()
         figures, tables, links = [], [], []
         for key in keys:
             spec = dashboard.figure(key)
-            table = figure_table(dashboard, spec, f, current_user)
+            table = figure_table(dashboard, spec, f, current_user, scope)
             figures.append(
                 build_figure(
                     table,
@@ -442,11 +454,11 @@ def register_callbacks(dash_app: Any) -> None:
                     x=spec.x,
                     y=spec.y,
                     percent=spec.percent,
-                    labels=labels(),
+                    labels=names,
                     language=language,
                     series=spec.series,
                 )
             )
-            tables.append(_table_component(spec, table, language))
+            tables.append(_table_component(spec, table, language, names))
             links.append(f"{PREFIX}export/{dashboard.slug}/{key}.csv{search}")
         return search, figures, tables, links
