@@ -24,7 +24,8 @@ after one warm-up). A figure passes when its callback's p95 is at most its plain
 and under 150 ms. Attendance figures without a twin yet are compared with themselves.
 
     .venv/bin/python bench/dashboards.py [--repeat 20] [--plain-repeat 3]
-        [--roles senior_manager,analyst,superintendent] [--reload] [--load-only]
+        [--roles senior_manager,analyst,superintendent] [--dashboards cases,mediation,attendance]
+        [--reload] [--load-only]
 """
 
 from __future__ import annotations
@@ -504,13 +505,13 @@ def only(key: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def measure_callbacks(
-    port: int, email: str, role: str, repeat: int, today: date
+    port: int, email: str, role: str, repeat: int, today: date, slugs: list[str]
 ) -> tuple[list[Row], dict[tuple[str, str], Page]]:
     browser = Browser(port)
     browser.sign_in(email)
     rows, pages = [], {}
     for slug, dashboard in DASHBOARDS.items():
-        if ROLES[role] not in dashboard.roles:
+        if ROLES[role] not in dashboard.roles or slug not in slugs:
             continue
         for view, search in views(today).items():
             page = open_page(browser, slug, search)
@@ -625,6 +626,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed callbacks per figure")
     parser.add_argument("--plain-repeat", type=int, default=3, help="timed plain queries")
     parser.add_argument("--roles", default=",".join(ROLES), help="who to sign in as")
+    parser.add_argument("--dashboards", default=",".join(DASHBOARDS), help="which to measure")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     # A smaller district (in another database) tries the harness out in seconds.
@@ -651,7 +653,9 @@ def main() -> None:
                 f"callbacks over HTTP as {role} ({args.repeat} each after two warm-ups):",
                 flush=True,
             )
-            found, _ = measure_callbacks(port, emails[role], role, args.repeat, today)
+            found, _ = measure_callbacks(
+                port, emails[role], role, args.repeat, today, args.dashboards.split(",")
+            )
             rows += found
     finally:
         server.send_signal(signal.SIGTERM)

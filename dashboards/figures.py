@@ -9,7 +9,8 @@ from functools import cache
 from typing import Any
 
 import plotly.io as pio
-from babel.numbers import format_decimal, format_percent
+from babel import Locale
+from babel.numbers import NumberPattern, get_group_symbol, parse_pattern
 
 from portal.analytics.tables import Table
 
@@ -166,16 +167,31 @@ def _figure(
     return {"data": traces, "layout": layout}
 
 
+@cache
+def _number_formats(language: str) -> tuple[Locale, NumberPattern, NumberPattern, str]:
+    """The locale and the two patterns, parsed once: a table of every school is thousands of
+    cells, and format_decimal parses both again for each (bench/dashboards.py)."""
+    locale = Locale.parse(language)
+    return locale, parse_pattern("#,##0.##"), parse_pattern("#,##0.0%"), get_group_symbol(locale)
+
+
 def format_cell(value: Any, *, percent: bool, language: str, hidden: str) -> str:
-    """A value as the table shows it, in the viewer's locale; suppressed ones say so."""
+    """A value as the table shows it, in the viewer's locale; suppressed ones say so.
+
+    The same text as format_decimal(value, format="#,##0.##") and format_percent(value,
+    format="#,##0.0%"); a whole number is only grouped by the locale's separator.
+    """
     if value is None:
         return hidden
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
+        locale, decimal, percentage, group = _number_formats(language)
         if percent:
-            return format_percent(value, format="#,##0.0%", locale=language)
-        return format_decimal(value, format="#,##0.##", locale=language)
+            return percentage.apply(value, locale)
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", group)
+        return decimal.apply(value, locale)
     return str(value)
 
 
