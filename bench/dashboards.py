@@ -510,17 +510,22 @@ def only(key: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def measure_callbacks(
-    port: int, email: str, role: str, repeat: int, today: date, slugs: list[str]
-) -> tuple[list[Row], dict[tuple[str, str], Page]]:
+    port: int,
+    email: str,
+    role: str,
+    repeat: int,
+    today: date,
+    slugs: list[str],
+    queries: InProcess,
+) -> list[Row]:
     browser = Browser(port)
     browser.sign_in(email)
-    rows, pages = [], {}
+    rows = []
     for slug, dashboard in DASHBOARDS.items():
         if ROLES[role] not in dashboard.roles or slug not in slugs:
             continue
         for view, search in views(today).items():
             page = open_page(browser, slug, search)
-            pages[slug, view] = page
             wanted = [("(whole dashboard)", None)] + [(key, only(key)) for key in page.figures()]
             for key, keep in wanted:
                 payload = page.payload("url.search", keep)
@@ -535,52 +540,53 @@ def measure_callbacks(
                     _, request_id, elapsed = browser.callback(payload)
                     row.times.append(elapsed)
                     row.request_ids.append(request_id)
+                if not row.whole:
+                    queries.time(row, email)
                 rows.append(row)
                 print(
-                    f"  {role:15} {view:9} {slug:11} {key:22} "
-                    f"p50 {row.p50:7.1f}  p95 {row.p95:7.1f} ms",
+                    f"  {role:15} {view:9} {slug:11} {key:22} p50 {row.p50:7.1f}  "
+                    f"p95 {row.p95:7.1f}  query {row.query:7.1f}  plain {row.plain:8.1f} ms",
                     flush=True,
                 )
     browser.connection.close()
-    return rows, pages
+    return rows
 
 
-def measure_queries(app: Flask, rows: list[Row], email: str, repeat: int, today: date) -> None:
+class InProcess:
     """Each figure's roll-up query and its plain twin in-process, on the same database.
 
+    Timed right after the figure's callbacks, so that both meet the same load on the machine.
     Plain times depend on the SQL alone, which a role changes only through its network: they
     are measured once per network and view, and shared by the roles that see the same SQL.
     """
-    from portal.auth.models import User
 
-    cache: dict[tuple[Any, ...], tuple[float, float, bool]] = {}
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        user = db.session.scalar(select(User).where(User.email == email))
-        scope = Scope.for_user(user)
-        for row in rows:
-            if row.whole:
-                continue
-            dashboard = DASHBOARDS[row.dashboard]
-            spec = dashboard.figure(row.figure)
-            f = urlstate.parse(views(today)[row.view], today)
+    def __init__(self, app: Flask, repeat: int, today: date) -> None:
+        self.app, self.repeat, self.today = app, repeat, today
+        self.cache: dict[tuple[Any, ...], tuple[float, float, bool]] = {}
+
+    def time(self, row: Row, email: str) -> None:
+        from portal.auth.models import User
+
+        with self.app.test_request_context(headers={"Accept-Language": "en"}):
+            user = db.session.scalar(select(User).where(User.email == email))
+            scope = Scope.for_user(user)
+            spec = DASHBOARDS[row.dashboard].figure(row.figure)
+            f = urlstate.parse(views(self.today)[row.view], self.today)
             key = (row.dashboard, row.figure, row.view, scope.network_id)
-            if key not in cache:
+            if key not in self.cache:
                 function, options = traced(spec, f, scope)
                 plain, has_twin = twin(function)
-                cache[key] = (
-                    median_ms(lambda: spec.query(f, scope, "en"), repeat),  # noqa: B023
-                    median_ms(lambda: plain(f, scope, **options), repeat),  # noqa: B023
+                self.cache[key] = (
+                    median_ms(lambda: spec.query(f, scope, "en"), self.repeat),
+                    median_ms(lambda: plain(f, scope, **options), self.repeat),
                     has_twin,
                 )
-                print(
-                    f"  in-process {row.view:9} {row.dashboard:11} {row.figure:22} query "
-                    f"{cache[key][0]:8.1f}  plain {cache[key][1]:8.1f} ms",
-                    flush=True,
-                )
-            row.query, row.plain, row.twin = cache[key]
-        db.session.rollback()
-    with app.app_context():
-        db.engine.dispose()
+            row.query, row.plain, row.twin = self.cache[key]
+            db.session.rollback()
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
 
 
 def server_log(log: Path, rows: list[Row]) -> None:
@@ -659,25 +665,22 @@ def main() -> None:
     log = Path(tempfile.mkdtemp(prefix="puente-bench-")) / "gunicorn.log"
     server, port = start_server(url, args.workers, args.threads, log)
     rows: list[Row] = []
+    queries = InProcess(app, args.plain_repeat, today)
     try:
         for role in roles:
             print(
-                f"callbacks over HTTP as {role} ({args.repeat} each after two warm-ups):",
+                f"as {role}: callbacks over HTTP ({args.repeat} after two warm-ups), then the "
+                f"roll-up query and the plain twin in-process (median of {args.plain_repeat}):",
                 flush=True,
             )
-            found, _ = measure_callbacks(
-                port, emails[role], role, args.repeat, today, args.dashboards.split(",")
+            rows += measure_callbacks(
+                port, emails[role], role, args.repeat, today, args.dashboards.split(","), queries
             )
-            rows += found
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+        queries.close()
     server_log(log, rows)
-    print("roll-up queries and their plain twins in-process (median):", flush=True)
-    for role in roles:
-        measure_queries(
-            app, [r for r in rows if r.role == role], emails[role], args.plain_repeat, today
-        )
     print()
     print(
         f"Dashboard callbacks on {size} "
