@@ -1,8 +1,8 @@
 """The dashboards' pages: the index, and a dashboard with its filters and figures.
 
-The page is built from the URL once (its filters come from the query string); after that, one
-callback answers every filter change with every figure, its table and its CSV link, and writes
-the filters back into the URL.
+The page is built from the URL once (its filters come from the query string); after that, on
+every filter change one callback per figure answers with that figure, its table and its CSV
+link, and one more writes the filters back into the URL.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -385,12 +386,9 @@ def _dashboard(dashboard: Dashboard, f: Filters, user: Any) -> html.Div:
     )
 
 
-def figure_table(
-    dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any, scope: Scope | None = None
-) -> Table:
-    """What a figure shows for this person: their scope applied in the query itself (pass
-    `scope` when it is known already, so that a callback of many figures looks it up once)."""
-    return spec.query(f, scope or Scope.for_user(user), current_language())
+def figure_table(dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any) -> Table:
+    """What a figure shows for this person: their scope applied in the query itself."""
+    return spec.query(f, Scope.for_user(user), current_language())
 
 
 def _html(tag: str, children: Any) -> dict[str, Any]:
@@ -427,47 +425,55 @@ def _table_component(
     )
 
 
+def _chosen(values: list[Any], pathname: str | None) -> tuple[Dashboard, Filters]:
+    """The dashboard at this address and the filters its boxes hold, for this person."""
+    dashboard = DASHBOARDS.get((pathname or "")[len(PREFIX) :].strip("/"))
+    if dashboard is None:
+        raise PreventUpdate
+    if not current_user.has_role(*dashboard.roles):
+        abort(403)
+    names = [item["id"]["name"] for item in ctx.inputs_list[0]]
+    chosen = resolve_names(dict(zip(names, values, strict=True)))
+    return dashboard, urlstate.from_values(chosen, district_today())
+
+
 def register_callbacks(dash_app: Any) -> None:
     @dash_app.callback(
         Output("url", "search"),
-        Output({"type": "graph", "figure": ALL}, "figure"),
-        Output({"type": "table", "figure": ALL}, "children"),
-        Output({"type": "csv", "figure": ALL}, "href"),
+        Input({"type": "filter", "name": ALL}, "value"),
+        State("url", "pathname"),
+    )
+    def keep_in_url(values: list[Any], pathname: str | None) -> str:
+        return urlstate.to_search(_chosen(values, pathname)[1])
+
+    # One callback per figure (MATCH): the browser asks for every figure at once and the
+    # server answers them side by side, each as soon as it is ready, instead of one request
+    # that waits for the slowest sum of all (bench/dashboards.py).
+    @dash_app.callback(
+        Output({"type": "graph", "figure": MATCH}, "figure"),
+        Output({"type": "table", "figure": MATCH}, "children"),
+        Output({"type": "csv", "figure": MATCH}, "href"),
         Input({"type": "filter", "name": ALL}, "value"),
         State("url", "pathname"),
     )
     def update(values: list[Any], pathname: str | None):  # noqa: ANN202
-        slug = (pathname or "")[len(PREFIX) :].strip("/")
-        dashboard = DASHBOARDS.get(slug)
-        if dashboard is None:
-            return no_update, [], [], []
-        if not current_user.has_role(*dashboard.roles):
-            abort(403)
-        names = [item["id"]["name"] for item in ctx.inputs_list[0]]
-        chosen = resolve_names(dict(zip(names, values, strict=True)))
-        f = urlstate.from_values(chosen, district_today())
-        search = urlstate.to_search(f)
+        dashboard, f = _chosen(values, pathname)
+        key = ctx.outputs_list[0]["id"]["figure"]
+        spec = dashboard.figure(key)
+        if spec is None:
+            raise PreventUpdate
         language = current_language()
-        keys = [item["id"]["figure"] for item in ctx.outputs_list[1]]
-        # Once per callback, not once per figure: who is looking, and the words for columns.
-        scope = Scope.for_user(current_user)
         names = labels()
-        figures, tables, links = [], [], []
-        for key in keys:
-            spec = dashboard.figure(key)
-            table = figure_table(dashboard, spec, f, current_user, scope)
-            figures.append(
-                build_figure(
-                    table,
-                    chart=spec.chart,
-                    x=spec.x,
-                    y=spec.y,
-                    percent=spec.percent,
-                    labels=names,
-                    language=language,
-                    series=spec.series,
-                )
-            )
-            tables.append(_table_component(spec, table, language, names))
-            links.append(f"{PREFIX}export/{dashboard.slug}/{key}.csv{search}")
-        return search, figures, tables, links
+        table = figure_table(dashboard, spec, f, current_user)
+        figure = build_figure(
+            table,
+            chart=spec.chart,
+            x=spec.x,
+            y=spec.y,
+            percent=spec.percent,
+            labels=names,
+            language=language,
+            series=spec.series,
+        )
+        link = f"{PREFIX}export/{dashboard.slug}/{key}.csv{urlstate.to_search(f)}"
+        return figure, _table_component(spec, table, language, names), link
