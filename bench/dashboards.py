@@ -13,16 +13,18 @@ meets, and the portal's JSON request log gives the server's own time and SQL sta
 callback. One keep-alive connection per person signs in (a senior manager sees everything; an
 analyst sees suppressed counts; a superintendent one network), opens each dashboard as the
 renderer does (the page for Dash's CSRF cookie, Dash's callback map, the page's content from
-the URL callback) and posts the filters callback the renderer would send, built from that map
-and those components: for each figure alone (its graph, table and CSV link) and for the whole
-dashboard (what a browser sends), for the default view (the last twelve months) and for ten
-years. Each is timed --repeat times after two warm-ups (p50, p95); one that takes over 2 s
-is timed 3 times after one.
+the URL callback) and posts the callbacks the renderer would send after a filter change, built
+from that map and those components (never written by hand): each figure's own callback (its
+graph, table and CSV link), timed --repeat times after two warm-ups (p50, p95; one that takes
+over 2 s is timed 3 times after one), and all of them at once on six connections as a browser
+does (the time until the last answers), for the default view (the last twelve months) and for
+ten years.
 
-In the same run, each figure's roll-up query and its `plain_` twin (the same figure computed
-from the base tables) are timed in-process on the same database (median of --plain-repeat
-after one warm-up). A figure passes when its callback's p95 is at most its plain query's time
-and under 150 ms. Attendance figures without a twin yet are compared with themselves.
+Right after each figure's callbacks, its roll-up query and its `plain_` twin (the same figure
+computed from the base tables) are timed in-process on the same database (median of
+--plain-repeat after one warm-up). A figure passes when its callback's p95 is at most its plain
+query's time and under 150 ms. Attendance figures without a twin yet are compared with
+themselves. The machine's other work moves the wall-clock columns; the CPU column hardly.
 
     .venv/bin/python bench/dashboards.py [--repeat 20] [--plain-repeat 3]
         [--roles senior_manager,analyst,superintendent] [--dashboards cases,mediation,attendance]
