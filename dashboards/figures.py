@@ -5,12 +5,19 @@ Nothing here reads the database or the request, so each is tested on its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from typing import Any
 
 import plotly.io as pio
 from babel import Locale
-from babel.numbers import NumberPattern, get_group_symbol, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_pattern,
+)
 
 from portal.analytics.tables import Table
 
@@ -167,31 +174,56 @@ def _figure(
     return {"data": traces, "layout": layout}
 
 
+@dataclass(frozen=True)
+class _Numbers:
+    locale: Locale
+    decimal: NumberPattern
+    percentage: NumberPattern
+    group: str
+    point: str
+    percent_sign: str
+
+
 @cache
-def _number_formats(language: str) -> tuple[Locale, NumberPattern, NumberPattern, str]:
-    """The locale and the two patterns, parsed once: a table of every school is thousands of
-    cells, and format_decimal parses both again for each (bench/dashboards.py)."""
+def _numbers(language: str) -> _Numbers:
+    """The locale, its patterns and symbols, worked out once: a table of every school is
+    thousands of cells, and babel's format_* parse all of them again for each
+    (bench/dashboards.py)."""
     locale = Locale.parse(language)
-    return locale, parse_pattern("#,##0.##"), parse_pattern("#,##0.0%"), get_group_symbol(locale)
+    percentage = parse_pattern("#,##0.0%")
+    point = get_decimal_symbol(locale)
+    # What follows the number: "%" in English and Spanish ("" turns the short cut off).
+    zero = percentage.apply(0, locale)
+    after = zero[3:] if zero.startswith(f"0{point}0") else ""
+    return _Numbers(
+        locale, parse_pattern("#,##0.##"), percentage, get_group_symbol(locale), point, after
+    )
+
+
+TENTH = Decimal("0.1")
 
 
 def format_cell(value: Any, *, percent: bool, language: str, hidden: str) -> str:
     """A value as the table shows it, in the viewer's locale; suppressed ones say so.
 
     The same text as format_decimal(value, format="#,##0.##") and format_percent(value,
-    format="#,##0.0%"); a whole number is only grouped by the locale's separator.
+    format="#,##0.0%"): whole numbers and rates (under 1,000 %) are written directly, as babel
+    would write them (rounded half to even from the value's decimal form), the rest by babel.
     """
     if value is None:
         return hidden
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
-        locale, decimal, percentage, group = _number_formats(language)
+        numbers = _numbers(language)
         if percent:
-            return percentage.apply(value, locale)
+            if 0 <= value < 9.99 and numbers.percent_sign:  # under 1,000 %: no grouping
+                tenths = (Decimal(str(value)) * 100).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+                return f"{tenths:.1f}".replace(".", numbers.point) + numbers.percent_sign
+            return numbers.percentage.apply(value, numbers.locale)
         if isinstance(value, int):
-            return f"{value:,}".replace(",", group)
-        return decimal.apply(value, locale)
+            return f"{value:,}".replace(",", numbers.group)
+        return numbers.decimal.apply(value, numbers.locale)
     return str(value)
 
 
