@@ -573,7 +573,10 @@ def measure_callbacks(
             for _ in range(max(3, repeat // 4)):
                 whole.times.append(together(browser, everything))
             rows.append(whole)
-            print(f"  {role:15} {view:9} {slug:11} {whole.figure:22} p50 {whole.p50:7.1f}")
+            print(
+                f"  {role:15} {view:9} {slug:11} {whole.figure:22} p50 {whole.p50:7.1f}",
+                flush=True,
+            )
             for key, payload in figures.items():
                 row = Row(role, view, slug, key)
                 # Two warm-ups (each worker's first call pays once); a callback of seconds
