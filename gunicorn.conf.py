@@ -21,3 +21,14 @@ preload_app = False
 accesslog = None  # the portal logs each request itself, as JSON with its request id
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201, ARG001 - gunicorn's hook
+    """Once the worker has loaded the portal: what is loaded by now (modules, routes, Dash's
+    layout and Plotly's validators, about 230,000 objects) lives as long as the worker, so it
+    is moved out of the garbage collector's reach. Otherwise every collection during a request
+    that builds many objects walks them all again: half the CPU of a dashboard table of every
+    school (bench/dashboards.py)."""
+    import gc
+
+    gc.freeze()

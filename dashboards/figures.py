@@ -5,15 +5,59 @@ Nothing here reads the database or the request, so each is tested on its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 from typing import Any
 
-import plotly.graph_objects as go
-from babel.numbers import format_decimal, format_percent
+import plotly.io as pio
+from babel import Locale
+from babel.numbers import (
+    NumberPattern,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_pattern,
+)
 
 from portal.analytics.tables import Table
 
 # Okabe-Ito: colours that stay apart for people with colour-blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+
+
+# What of plotly_white these charts use: the page's look, and the three kinds of trace drawn.
+TEMPLATE_LAYOUT = frozenset(
+    {
+        "autotypenumbers",
+        "colorway",
+        "font",
+        "hovermode",
+        "hoverlabel",
+        "paper_bgcolor",
+        "plot_bgcolor",
+        "xaxis",
+        "yaxis",
+        "title",
+        "annotationdefaults",
+        "shapedefaults",
+    }
+)
+TEMPLATE_TRACES = ("bar", "scatter", "pie")
+
+
+@cache
+def template() -> dict[str, Any]:
+    """plotly_white cut to what bar, line and pie charts read, worked out once.
+
+    The whole template (every trace type, colour scales, maps, 3-D scenes) was 7 KB of each
+    figure's JSON; these parts draw the same charts. Shared by every figure, never changed.
+    """
+    full = pio.templates["plotly_white"].to_plotly_json()
+    return {
+        "data": {kind: full["data"][kind] for kind in TEMPLATE_TRACES},
+        "layout": {k: v for k, v in full["layout"].items() if k in TEMPLATE_LAYOUT},
+    }
 
 
 # Columns whose values are codes or ids to show in words.
@@ -23,6 +67,16 @@ LABELLED = frozenset({"label", "tier", "measure", "kind", "outcome", "status", "
 def separators(language: str) -> str:
     """Plotly's decimal and thousands marks: 1,234.5 in English, 1.234,5 in Spanish."""
     return ",." if language == "es" else ".,"
+
+
+def _day(value: Any) -> Any:
+    """A day as the text Plotly's JSON encoder would make of it, made here: the encoder tries
+    half a dozen other kinds first for each one (ten years of weeks: 1,500 of them)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _json(values: list[Any]) -> list[Any]:
+    return [_day(v) for v in values]
 
 
 def _values(table: Table, column: str, percent: bool) -> list[Any]:
@@ -40,98 +94,147 @@ def build_figure(
     labels: dict[str, str],
     language: str,
     series: str | None = None,
-) -> go.Figure:
+) -> dict[str, Any]:
     """A chart of `y` against `x`; suppressed values (None) are left out, not drawn as 0.
 
     With `series`, the table is long (one row per x and series value): one trace per value.
+    The figure is Plotly's JSON as plain dicts: building plotly.graph_objects, which check
+    every property as it is set, took most of a callback's time (bench/dashboards.py).
     """
     if series is not None:
         return _by_series(
             table, chart=chart, x=x, y=y[0], series=series, labels=labels, language=language
         )
-    figure = go.Figure()
+    traces = []
     xs = table.column(x)
-    shown_x = [labels.get(str(v), v) for v in xs] if chart in ("pie", "hbar") else xs
+    shown_x = [labels.get(str(v), v) for v in xs] if chart in ("pie", "hbar") else _json(xs)
     for index, column in enumerate(y):
         values = _values(table, column, column in percent)
         colour = PALETTE[index % len(PALETTE)]
         name = labels.get(column, column)
         if chart == "line":
-            figure.add_trace(
-                go.Scatter(x=shown_x, y=values, name=name, mode="lines+markers", line_color=colour)
-            )
+            trace = {"type": "scatter", "x": shown_x, "y": values, "mode": "lines+markers"}
+            traces.append({**trace, "name": name, "line": {"color": colour}})
         elif chart == "hbar":
-            figure.add_trace(
-                go.Bar(y=shown_x, x=values, name=name, orientation="h", marker_color=colour)
-            )
+            trace = {"type": "bar", "y": shown_x, "x": values, "orientation": "h"}
+            traces.append({**trace, "name": name, "marker": {"color": colour}})
         elif chart == "pie":
-            figure.add_trace(
-                go.Pie(labels=shown_x, values=values, marker_colors=PALETTE, sort=False, hole=0.4)
-            )
+            trace = {"type": "pie", "labels": shown_x, "values": values, "sort": False}
+            traces.append({**trace, "hole": 0.4, "marker": {"colors": list(PALETTE)}})
         else:
-            figure.add_trace(go.Bar(x=shown_x, y=values, name=name, marker_color=colour))
-    return _layout(figure, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
+            trace = {"type": "bar", "x": shown_x, "y": values}
+            traces.append({**trace, "name": name, "marker": {"color": colour}})
+    return _figure(traces, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
 
 
 def _by_series(
     table: Table, *, chart: str, x: str, y: str, series: str, labels: dict[str, str], language: str
-) -> go.Figure:
-    figure = go.Figure()
+) -> dict[str, Any]:
     groups: dict[Any, tuple[list[Any], list[Any]]] = {}
     for row in table.as_dicts() if hasattr(table, "as_dicts") else []:
         xs, ys = groups.setdefault(row[series], ([], []))
-        xs.append(row[x])
+        xs.append(_day(row[x]))
         ys.append(row[y])
+    traces = []
     for index, (value, (xs, ys)) in enumerate(sorted(groups.items(), key=lambda g: str(g[0]))):
         colour = PALETTE[index % len(PALETTE)]
         name = labels.get(f"{series}:{value}", labels.get(str(value), str(value)))
         if chart == "line":
-            figure.add_trace(
-                go.Scatter(x=xs, y=ys, name=name, mode="lines+markers", line_color=colour)
-            )
+            trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers"}
+            traces.append({**trace, "name": name, "line": {"color": colour}})
         else:
-            figure.add_trace(go.Bar(x=xs, y=ys, name=name, marker_color=colour))
-    figure.update_layout(barmode="stack")
-    return _layout(figure, chart=chart, rows=len(groups), y=(y,), percent=(), language=language)
+            traces.append(
+                {"type": "bar", "x": xs, "y": ys, "name": name, "marker": {"color": colour}}
+            )
+    return _figure(
+        traces,
+        chart=chart,
+        rows=len(groups),
+        y=(y,),
+        percent=(),
+        language=language,
+        barmode="stack",
+    )
 
 
-def _layout(
-    figure: go.Figure,
+def _figure(
+    traces: list[dict[str, Any]],
     *,
     chart: str,
     rows: int,
     y: tuple[str, ...],
     percent: tuple[str, ...],
     language: str,
-) -> go.Figure:
-    figure.update_layout(
-        separators=separators(language),
-        template="plotly_white",
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        height=max(320, 28 * rows + 80) if chart == "hbar" else 360,
-        legend={"orientation": "h", "y": -0.15},
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
-    )
-    if figure.layout.barmode is None:
-        figure.update_layout(barmode="group")
+    barmode: str = "group",
+) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "template": template(),
+        "separators": separators(language),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "height": max(320, 28 * rows + 80) if chart == "hbar" else 360,
+        "legend": {"orientation": "h", "y": -0.15},
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        "barmode": barmode,
+        "xaxis": {},
+        "yaxis": {},
+    }
     if chart == "hbar":
-        figure.update_yaxes(autorange="reversed", automargin=True)
+        layout["yaxis"].update(autorange="reversed", automargin=True)
     if any(column in percent for column in y):
-        axis = figure.update_xaxes if chart == "hbar" else figure.update_yaxes
-        axis(ticksuffix=" %", rangemode="tozero")
-    return figure
+        layout["xaxis" if chart == "hbar" else "yaxis"].update(ticksuffix=" %", rangemode="tozero")
+    return {"data": traces, "layout": layout}
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    locale: Locale
+    decimal: NumberPattern
+    percentage: NumberPattern
+    group: str
+    point: str
+    percent_sign: str
+
+
+@cache
+def _numbers(language: str) -> _Numbers:
+    """The locale, its patterns and symbols, worked out once: a table of every school is
+    thousands of cells, and babel's format_* parse all of them again for each
+    (bench/dashboards.py)."""
+    locale = Locale.parse(language)
+    percentage = parse_pattern("#,##0.0%")
+    point = get_decimal_symbol(locale)
+    # What follows the number: "%" in English and Spanish ("" turns the short cut off).
+    zero = percentage.apply(0, locale)
+    after = zero[3:] if zero.startswith(f"0{point}0") else ""
+    return _Numbers(
+        locale, parse_pattern("#,##0.##"), percentage, get_group_symbol(locale), point, after
+    )
+
+
+TENTH = Decimal("0.1")
 
 
 def format_cell(value: Any, *, percent: bool, language: str, hidden: str) -> str:
-    """A value as the table shows it, in the viewer's locale; suppressed ones say so."""
+    """A value as the table shows it, in the viewer's locale; suppressed ones say so.
+
+    The same text as format_decimal(value, format="#,##0.##") and format_percent(value,
+    format="#,##0.0%"): whole numbers and rates (under 1,000 %) are written directly, as babel
+    would write them (rounded half to even from the value's decimal form), the rest by babel.
+    """
     if value is None:
         return hidden
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
+        numbers = _numbers(language)
         if percent:
-            return format_percent(value, format="#,##0.0%", locale=language)
-        return format_decimal(value, format="#,##0.##", locale=language)
+            if 0 <= value < 9.99 and numbers.percent_sign:  # under 1,000 %: no grouping
+                tenths = (Decimal(str(value)) * 100).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+                return f"{tenths:.1f}".replace(".", numbers.point) + numbers.percent_sign
+            return numbers.percentage.apply(value, numbers.locale)
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", numbers.group)
+        return numbers.decimal.apply(value, numbers.locale)
     return str(value)
 
 

@@ -1,19 +1,21 @@
 """The dashboards' pages: the index, and a dashboard with its filters and figures.
 
-The page is built from the URL once (its filters come from the query string); after that, one
-callback answers every filter change with every figure, its table and its CSV link, and writes
-the filters back into the URL.
+The page is built from the URL once (its filters come from the query string); after that, on
+every filter change one callback per figure answers with that figure, its table and its CSV
+link, and one more writes the filters back into the URL.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -241,11 +243,15 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
     """
     from portal.textclean import fold
 
-    choices: dict[str, list[tuple[Any, str]]] = {
-        "school": [(i, n) for i, n in db.session.execute(select(School.id, School.name))],
-        "network": [(i, n) for i, n in db.session.execute(select(Network.id, Network.name))],
-        "programme": [(p.id, n) for p in _programmes() for n in (p.name_en, p.name_es)],
-        "language": [
+    # Read only for a box that holds a name: most callbacks have none, and the district's
+    # schools are 1,800 rows to fetch for nothing.
+    choices: dict[str, Callable[[], list[tuple[Any, str]]]] = {
+        "school": lambda: [(i, n) for i, n in db.session.execute(select(School.id, School.name))],
+        "network": lambda: [
+            (i, n) for i, n in db.session.execute(select(Network.id, Network.name))
+        ],
+        "programme": lambda: [(p.id, n) for p in _programmes() for n in (p.name_en, p.name_es)],
+        "language": lambda: [
             (code, n)
             for code, names in (("en", ("English", "Inglés")), ("es", ("Spanish", "Español")))
             for n in (*names, _language_names()[code])
@@ -257,7 +263,7 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
         if not text or (key != "language" and text.isdigit()):
             continue
         wanted = fold(text)
-        resolved[key] = next((ident for ident, name in pairs if fold(name) == wanted), None)
+        resolved[key] = next((ident for ident, name in pairs() if fold(name) == wanted), None)
     return resolved
 
 
@@ -385,8 +391,18 @@ def figure_table(dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any) 
     return spec.query(f, Scope.for_user(user), current_language())
 
 
-def _table_component(spec: FigureSpec, table: Table, language: str) -> html.Table:
-    names = labels()
+def _html(tag: str, children: Any) -> dict[str, Any]:
+    """html.<tag>(children) as the JSON Dash sends for it, written directly.
+
+    A table of every school is thousands of cells: as Dash components, creating them and then
+    turning each back into JSON cost more than the figure's query (bench/dashboards.py).
+    """
+    return {"type": tag, "namespace": "dash_html_components", "props": {"children": children}}
+
+
+def _table_component(
+    spec: FigureSpec, table: Table, language: str, names: dict[str, str]
+) -> html.Table:
     hidden = _("fewer than 10")
     return html.Table(
         [
@@ -394,7 +410,7 @@ def _table_component(spec: FigureSpec, table: Table, language: str) -> html.Tabl
             html.Thead(html.Tr([html.Th(names.get(c, c), scope="col") for c in table.columns])),
             html.Tbody(
                 [
-                    html.Tr([html.Td(cell) for cell in row])
+                    _html("Tr", [_html("Td", cell) for cell in row])
                     for row in table_rows(
                         table,
                         percent=tuple(PERCENT_COLUMNS | set(spec.percent)),
@@ -409,44 +425,55 @@ def _table_component(spec: FigureSpec, table: Table, language: str) -> html.Tabl
     )
 
 
+def _chosen(values: list[Any], pathname: str | None) -> tuple[Dashboard, Filters]:
+    """The dashboard at this address and the filters its boxes hold, for this person."""
+    dashboard = DASHBOARDS.get((pathname or "")[len(PREFIX) :].strip("/"))
+    if dashboard is None:
+        raise PreventUpdate
+    if not current_user.has_role(*dashboard.roles):
+        abort(403)
+    names = [item["id"]["name"] for item in ctx.inputs_list[0]]
+    chosen = resolve_names(dict(zip(names, values, strict=True)))
+    return dashboard, urlstate.from_values(chosen, district_today())
+
+
 def register_callbacks(dash_app: Any) -> None:
     @dash_app.callback(
         Output("url", "search"),
-        Output({"type": "graph", "figure": ALL}, "figure"),
-        Output({"type": "table", "figure": ALL}, "children"),
-        Output({"type": "csv", "figure": ALL}, "href"),
+        Input({"type": "filter", "name": ALL}, "value"),
+        State("url", "pathname"),
+    )
+    def keep_in_url(values: list[Any], pathname: str | None) -> str:
+        return urlstate.to_search(_chosen(values, pathname)[1])
+
+    # One callback per figure (MATCH): the browser asks for every figure at once and the
+    # server answers them side by side, each as soon as it is ready, instead of one request
+    # that waits for the slowest sum of all (bench/dashboards.py).
+    @dash_app.callback(
+        Output({"type": "graph", "figure": MATCH}, "figure"),
+        Output({"type": "table", "figure": MATCH}, "children"),
+        Output({"type": "csv", "figure": MATCH}, "href"),
         Input({"type": "filter", "name": ALL}, "value"),
         State("url", "pathname"),
     )
     def update(values: list[Any], pathname: str | None):  # noqa: ANN202
-        slug = (pathname or "")[len(PREFIX) :].strip("/")
-        dashboard = DASHBOARDS.get(slug)
-        if dashboard is None:
-            return no_update, [], [], []
-        if not current_user.has_role(*dashboard.roles):
-            abort(403)
-        names = [item["id"]["name"] for item in ctx.inputs_list[0]]
-        chosen = resolve_names(dict(zip(names, values, strict=True)))
-        f = urlstate.from_values(chosen, district_today())
-        search = urlstate.to_search(f)
+        dashboard, f = _chosen(values, pathname)
+        key = ctx.outputs_list[0]["id"]["figure"]
+        spec = dashboard.figure(key)
+        if spec is None:
+            raise PreventUpdate
         language = current_language()
-        keys = [item["id"]["figure"] for item in ctx.outputs_list[1]]
-        figures, tables, links = [], [], []
-        for key in keys:
-            spec = dashboard.figure(key)
-            table = figure_table(dashboard, spec, f, current_user)
-            figures.append(
-                build_figure(
-                    table,
-                    chart=spec.chart,
-                    x=spec.x,
-                    y=spec.y,
-                    percent=spec.percent,
-                    labels=labels(),
-                    language=language,
-                    series=spec.series,
-                )
-            )
-            tables.append(_table_component(spec, table, language))
-            links.append(f"{PREFIX}export/{dashboard.slug}/{key}.csv{search}")
-        return search, figures, tables, links
+        names = labels()
+        table = figure_table(dashboard, spec, f, current_user)
+        figure = build_figure(
+            table,
+            chart=spec.chart,
+            x=spec.x,
+            y=spec.y,
+            percent=spec.percent,
+            labels=names,
+            language=language,
+            series=spec.series,
+        )
+        link = f"{PREFIX}export/{dashboard.slug}/{key}.csv{urlstate.to_search(f)}"
+        return figure, _table_component(spec, table, language, names), link

@@ -83,22 +83,12 @@ def events(app):  # noqa: ANN001, ANN201
 
 
 def call_dash(client, pathname: str, filters: dict[str, object], keys: list[str]) -> dict:  # noqa: ANN001
-    """POST the dashboard's update callback as Dash's renderer would; the JSON answer."""
+    """POST the dashboard's callbacks as Dash's renderer would (the URL's, then one per figure);
+    the JSON answers merged into one, as the page ends up with them."""
     page = client.get(pathname)
     assert page.status_code == 200
     token = client.get_cookie("_csrf_token", path="/dashboards/")
-    outputs = [
-        {"id": "url", "property": "search"},
-        *[
-            [{"id": {"figure": k, "type": kind}, "property": prop} for k in keys]
-            for kind, prop in (("graph", "figure"), ("table", "children"), ("csv", "href"))
-        ],
-    ]
-    payload = {
-        "output": '..url.search...{"figure":["ALL"],"type":"graph"}.figure...'
-        '{"figure":["ALL"],"type":"table"}.children...'
-        '{"figure":["ALL"],"type":"csv"}.href..',
-        "outputs": outputs,
+    common = {
         "inputs": [
             [
                 {"id": {"name": name, "type": "filter"}, "property": "value", "value": value}
@@ -108,10 +98,26 @@ def call_dash(client, pathname: str, filters: dict[str, object], keys: list[str]
         "state": [{"id": "url", "property": "pathname", "value": pathname}],
         "changedPropIds": [],
     }
-    response = client.post(
-        "/dashboards/_dash-update-component",
-        data=json.dumps(payload),
-        content_type="application/json",
-        headers={"X-CSRFToken": token.value if token else ""},
-    )
-    return {"status": response.status_code, "json": response.get_json(silent=True)}
+    payloads = [{"output": "url.search", "outputs": {"id": "url", "property": "search"}}]
+    for key in keys:
+        kinds = (("graph", "figure"), ("table", "children"), ("csv", "href"))
+        payloads.append(
+            {
+                "output": ".."
+                + "...".join(f'{{"figure":["MATCH"],"type":"{k}"}}.{p}' for k, p in kinds)
+                + "..",
+                "outputs": [{"id": {"figure": key, "type": k}, "property": p} for k, p in kinds],
+            }
+        )
+    merged: dict = {"response": {}}
+    for payload in payloads:
+        response = client.post(
+            "/dashboards/_dash-update-component",
+            data=json.dumps({**payload, **common}),
+            content_type="application/json",
+            headers={"X-CSRFToken": token.value if token else ""},
+        )
+        if response.status_code != 200:
+            return {"status": response.status_code, "json": response.get_json(silent=True)}
+        merged["response"].update(response.get_json()["response"])
+    return {"status": 200, "json": merged}
