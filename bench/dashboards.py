@@ -120,6 +120,7 @@ def bench_app(url: str) -> Flask:
         {
             "PUENTE_ENV": "test",
             "SECRET_KEY": secrets.token_urlsafe(48),
+            "MFA_ENCRYPTION_KEY": MFA_ENCRYPTION_KEY,
             "SQLALCHEMY_DATABASE_URI": url,
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_KIB": 1024,
@@ -196,6 +197,8 @@ ROLES = {  # who signs in, and how to find one such person among the generated s
     "superintendent": Role.SUPERINTENDENT,
 }
 PASSWORD = "bench dashboards only 2026"  # noqa: S105 - set on three accounts of a scratch database
+# The bench sets the key up in-process and the server reads it: one key to encrypt it with.
+MFA_ENCRYPTION_KEY = secrets.token_urlsafe(32)
 MFA_KEY = "BENCHDASHBOARDSBENCHDASHBOARDS22"  # noqa: S105 - their two-step key, same database
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 UPDATE = PREFIX + "_dash-update-component"
@@ -496,6 +499,7 @@ def start_server(url: str, workers: int, threads: int, log: Path):  # noqa: ANN2
     env.update(
         PUENTE_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
+        MFA_ENCRYPTION_KEY=MFA_ENCRYPTION_KEY,
         DATABASE_URL=url,
         LOG_LEVEL="INFO",
         GUNICORN_BIND=f"127.0.0.1:{port}",
