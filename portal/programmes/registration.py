@@ -13,13 +13,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.families.messages import message_family
-from portal.families.services import ContactInput, find_or_create_contact
+from portal.families.models import FamilyContact
+from portal.families.services import ContactInput, find_contact, insert_contact
 from portal.programmes.models import (
     Offering,
     OfferingStatus,
@@ -49,17 +50,35 @@ class RegistrationInput:
     by_staff: bool = False
 
 
-@dataclass(frozen=True)
 class Outcome:
     """The registration, whether it is new, and its confirmation code when it was just made."""
 
-    registration: Registration
-    created: bool
-    code: str | None  # shown once; only its hash is stored
+    def __init__(
+        self,
+        registration: Registration | None = None,
+        *,
+        created: bool,
+        code: str | None,  # shown once; only its hash is stored
+        registration_id: int | None = None,
+        status: RegistrationStatus | None = None,
+    ) -> None:
+        self._registration = registration
+        self.registration_id = registration.id if registration is not None else registration_id
+        self.status = registration.status if registration is not None else status
+        self.created = created
+        self.code = code
+
+    @property
+    def registration(self) -> Registration:
+        # A new registration is written in one statement, not as an object: the family's own
+        # POST never needs one, and the staff paths that do get it here (one SELECT).
+        if self._registration is None:
+            self._registration = db.session.get_one(Registration, self.registration_id)
+        return self._registration
 
     @property
     def waitlisted(self) -> bool:
-        return self.registration.status == RegistrationStatus.WAITLISTED
+        return self.status == RegistrationStatus.WAITLISTED
 
 
 def hash_code(code: str) -> str:
@@ -127,9 +146,9 @@ def place(
         )
     ):
         raise RegistrationClosed(offering.status.value)
-    contact = find_or_create_contact(data.contact)
+    contact = find_contact(data.contact)
     existing = None
-    if contact.id is not None:  # only a family known before can have registered already
+    if contact is not None:  # only a family known before can have registered already
         existing = db.session.scalar(
             select(Registration).where(
                 Registration.offering_id == offering_id, Registration.contact_id == contact.id
@@ -139,58 +158,91 @@ def place(
         return Outcome(existing, created=False, code=None)  # what they told us now is kept
     # All that does not depend on the seat is done first, the new contact written too: from
     # taking the seat to the commit the offering's row is locked, and every family registering
-    # at the same moment waits for it.
+    # at the same moment waits for it. New rows are single INSERTs rather than objects for the
+    # unit of work: its flushes cost each registration more than all its statements together.
     code = secrets.token_urlsafe(16)  # 128 bits
-    registration = existing or Registration(offering=offering, contact=contact)
-    registration.code_hash = hash_code(code)
-    registration.language = data.language
-    registration.children_count = data.children_count
-    registration.children_ages = data.children_ages
-    registration.accommodations = data.accommodations
-    registration.walk_in = data.walk_in
-    registration.registered_by_id = data.registered_by_id
-    registration.cancelled_at = None
-    db.session.flush()
+    values = {
+        "code_hash": hash_code(code),
+        "language": data.language,
+        "children_count": data.children_count,
+        "children_ages": data.children_ages,
+        "accommodations": data.accommodations,
+        "walk_in": data.walk_in,
+        "registered_by_id": data.registered_by_id,
+        "cancelled_at": None,
+    }
+    if contact is None:
+        contact_id = insert_contact(data.contact)
+    else:
+        contact_id = contact.id
+        db.session.flush()  # what a returning family told us now
     # Walk-ins come in at the door: they are counted even when the room is over its seats.
     seated = _take_seat(offering_id)
-    registration.status = (
+    values["status"] = (
         RegistrationStatus.REGISTERED if seated or data.walk_in else RegistrationStatus.WAITLISTED
     )
-    registration.holds_seat = seated
-    registration.created_at = utcnow()  # arrival order: once the seat is decided
-    if existing is None:
-        db.session.add(registration)
-    if confirm:
-        _queue_confirmation(registration, offering, code)
+    values["holds_seat"] = seated
+    values["created_at"] = utcnow()  # arrival order: once the seat is decided
     try:
-        db.session.flush()
+        if existing is None:
+            registration_id = db.session.execute(
+                _INSERT_REGISTRATION,
+                {**values, "offering_id": offering_id, "contact_id": contact_id},
+            ).scalar_one()
+        else:  # cancelled before, registering again: the same row
+            for name, value in values.items():
+                setattr(existing, name, value)
+            db.session.flush()
+            registration_id = existing.id
     except IntegrityError:
         # The same person, twice at once: the other request won, seat and all.
         db.session.rollback()
-        contact_id = contact.id
         other = db.session.scalars(
             select(Registration).where(
                 Registration.offering_id == offering_id, Registration.contact_id == contact_id
             )
         ).one()
         return Outcome(other, created=False, code=None)
-    return Outcome(registration, created=True, code=code)
-
-
-def _queue_confirmation(registration: Registration, offering: Offering, code: str) -> None:
-    """Tell the family they have a seat (or a place on the waitlist), with their links."""
-    kind = (
-        "registration.waitlisted"
-        if registration.status == RegistrationStatus.WAITLISTED
-        else "registration.confirmed"
+    if confirm:
+        _queue_confirmation(
+            contact or data.contact,
+            data.language,
+            values["status"],
+            offering,
+            code,
+        )
+    return Outcome(
+        existing,
+        created=True,
+        code=code,
+        registration_id=registration_id,
+        status=values["status"],
     )
-    # No dedupe key: the message is saved with the registration or not at all.
+
+
+_INSERT_REGISTRATION = insert(Registration.__table__).returning(Registration.__table__.c.id)
+
+
+def _queue_confirmation(
+    contact: FamilyContact | ContactInput,
+    language: str,
+    status: RegistrationStatus,
+    offering: Offering,
+    code: str,
+) -> None:
+    """Tell the family they have a seat (or a place on the waitlist), with their links."""
+    waitlisted = status == RegistrationStatus.WAITLISTED
+    # No dedupe key: the message is saved with the registration or not at all. The templates
+    # read the registration's language and the family's name; the new row is not an object
+    # in the session, so they get an unsaved one with just those (never added to it).
     message_family(
-        registration.contact,
-        language=registration.language,
-        kind=kind,
+        contact,
+        language=language,
+        kind="registration.waitlisted" if waitlisted else "registration.confirmed",
         context={
-            "registration": registration,
+            "registration": Registration(
+                language=language, status=status, contact=FamilyContact(name=contact.name)
+            ),
             "offering": offering,
             "code": code,
             "manage_url": public_url("workshops.manage", code=code),
