@@ -110,14 +110,21 @@ _INSERT_CONTACT = insert(FamilyContact.__table__).returning(FamilyContact.__tabl
 
 
 def _update(contact: FamilyContact, data: ContactInput) -> None:
-    contact.name = data.name or contact.name
-    contact.phone = data.phone or contact.phone
-    contact.email = data.email or contact.email
-    contact.language = data.language
-    contact.other_language = data.other_language
-    contact.interpreter_needed = data.interpreter_needed
-    contact.contact_method = data.contact_method
-    contact.best_time = data.best_time or contact.best_time or ""
+    values = {
+        "name": data.name or contact.name,
+        "phone": data.phone or contact.phone,
+        "email": data.email or contact.email,
+        "language": data.language,
+        "other_language": data.other_language,
+        "interpreter_needed": data.interpreter_needed,
+        "contact_method": data.contact_method,
+        "best_time": data.best_time or contact.best_time or "",
+    }
+    for name, value in values.items():
+        # Only what changed: a returning family usually tells us the same again, and an
+        # attribute set to its own value still sends the unit of work through a flush.
+        if getattr(contact, name) != value:
+            setattr(contact, name, value)
 
 
 @cache
