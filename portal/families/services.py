@@ -67,7 +67,7 @@ def find_or_create_contact(data: ContactInput) -> FamilyContact:
     contact = find_contact(data)
     if contact is None:
         contact = FamilyContact()
-        _update(contact, data)
+        update_contact(contact, data)
         db.session.add(contact)
     return contact
 
@@ -77,11 +77,11 @@ def find_contact(data: ContactInput) -> FamilyContact | None:
     if not (data.phone or data.email):
         return None
     contact = db.session.scalars(
-        _matching(bool(data.phone), bool(data.email)),
+        matching_contacts(bool(data.phone), bool(data.email)),
         {"phone": data.phone, "email": data.email},
     ).first()
     if contact is not None:
-        _update(contact, data)
+        update_contact(contact, data)
     return contact
 
 
@@ -109,7 +109,8 @@ def insert_contact(data: ContactInput) -> int:
 _INSERT_CONTACT = insert(FamilyContact.__table__).returning(FamilyContact.__table__.c.id)
 
 
-def _update(contact: FamilyContact, data: ContactInput) -> None:
+def update_contact(contact: FamilyContact, data: ContactInput) -> None:
+    """What the family says now wins; nothing they gave before is erased by a blank."""
     values = {
         "name": data.name or contact.name,
         "phone": data.phone or contact.phone,
@@ -128,7 +129,8 @@ def _update(contact: FamilyContact, data: ContactInput) -> None:
 
 
 @cache
-def _matching(phone: bool, email: bool) -> Select[tuple[FamilyContact]]:
+def matching_contacts(phone: bool, email: bool) -> Select[tuple[FamilyContact]]:
+    """Records with the phone (bindparam "phone") or the email ("email"), oldest first."""
     # Built once for each way of being reached: every registration and walk-in asks this.
     conditions = []
     if phone:

@@ -12,15 +12,21 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.families.messages import message_family
 from portal.families.models import FamilyContact
-from portal.families.services import ContactInput, find_contact, insert_contact
+from portal.families.services import (
+    ContactInput,
+    insert_contact,
+    matching_contacts,
+    update_contact,
+)
 from portal.programmes.models import (
     Offering,
     OfferingStatus,
@@ -146,14 +152,7 @@ def place(
         )
     ):
         raise RegistrationClosed(offering.status.value)
-    contact = find_contact(data.contact)
-    existing = None
-    if contact is not None:  # only a family known before can have registered already
-        existing = db.session.scalar(
-            select(Registration).where(
-                Registration.offering_id == offering_id, Registration.contact_id == contact.id
-            )
-        )
+    contact, existing = _known_family(data.contact, offering_id)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return Outcome(existing, created=False, code=None)  # what they told us now is kept
     # All that does not depend on the seat is done first, the new contact written too: from
@@ -217,6 +216,39 @@ def place(
         code=code,
         registration_id=registration_id,
         status=values["status"],
+    )
+
+
+def _known_family(
+    data: ContactInput, offering_id: int
+) -> tuple[FamilyContact | None, Registration | None]:
+    """The family's record, found and updated as `find_contact` does, and their registration
+    for this offering if they have one: one statement, where a returning family took two."""
+    if not (data.phone or data.email):
+        return None, None
+    row = db.session.execute(
+        _with_registration(bool(data.phone), bool(data.email)),
+        {"phone": data.phone, "email": data.email, "offering": offering_id},
+    ).first()
+    if row is None:
+        return None, None
+    contact, existing = row
+    update_contact(contact, data)
+    return contact, existing
+
+
+@cache
+def _with_registration(phone: bool, email: bool) -> Select[tuple[FamilyContact, Registration]]:
+    return (
+        matching_contacts(phone, email)
+        .add_columns(Registration)
+        .outerjoin(
+            Registration,
+            and_(
+                Registration.contact_id == FamilyContact.id,
+                Registration.offering_id == bindparam("offering"),
+            ),
+        )
     )
 
 
