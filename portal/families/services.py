@@ -14,6 +14,8 @@ from portal.families.models import ContactMethod, FamilyContact
 DEFAULT_REGION = "US"
 
 
+# Each form checks the number and its view then stores it: one parse each, not two.
+@lru_cache(maxsize=1024)
 def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """A phone number in E.164 (+17205550142), or None when it cannot be a real number."""
     raw = (raw or "").strip()
