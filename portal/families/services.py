@@ -93,19 +93,18 @@ def insert_contact(data: ContactInput) -> int:
     For a registration, where the unit of work's flush of one new row cost more than the
     statement itself. The values are those `find_or_create_contact` gives a new record.
     """
-    return db.session.execute(
-        _INSERT_CONTACT,
-        {
-            "name": data.name,
-            "phone": data.phone,
-            "email": data.email,
-            "language": data.language,
-            "other_language": data.other_language,
-            "interpreter_needed": data.interpreter_needed,
-            "contact_method": data.contact_method,
-            "best_time": data.best_time or "",
-        },
-    ).scalar_one()
+    values = {
+        "name": data.name,
+        "phone": data.phone,
+        "email": data.email,
+        "language": data.language,
+        "other_language": data.other_language,
+        "interpreter_needed": data.interpreter_needed,
+        "contact_method": data.contact_method,
+        "best_time": data.best_time or "",
+    }
+    # On the session's connection: a plain statement needs none of the session's ORM steps.
+    return db.session.connection().execute(_INSERT_CONTACT, values).scalar_one()
 
 
 _INSERT_CONTACT = insert(FamilyContact.__table__).returning(FamilyContact.__table__.c.id)

@@ -108,7 +108,7 @@ def queue_message(
     # Nothing to collide with: one INSERT now, in the caller's transaction, instead of an
     # object for the unit of work to flush (a registration's confirmation spent more in that
     # flush than in its statement). The object returned is that row, already in the session.
-    values["id"] = db.session.execute(_INSERT_MESSAGE, values).scalar_one()
+    values["id"] = db.session.connection().execute(_INSERT_MESSAGE, values).scalar_one()
     message = OutboxMessage(**values)
     make_transient_to_detached(message)
     db.session.add(message)

@@ -108,11 +108,12 @@ _FREE_SEAT = (
 
 def _take_seat(offering_id: int) -> bool:
     """Take one seat if one is left: a single conditional UPDATE, atomic on every engine."""
-    return db.session.execute(_TAKE_SEAT, {"offering": offering_id}).rowcount == 1
+    # On the session's connection: a plain statement needs none of the session's ORM steps.
+    return db.session.connection().execute(_TAKE_SEAT, {"offering": offering_id}).rowcount == 1
 
 
 def _free_seat(offering_id: int) -> None:
-    db.session.execute(_FREE_SEAT, {"offering": offering_id})
+    db.session.connection().execute(_FREE_SEAT, {"offering": offering_id})
 
 
 def accepting(offering: Offering, today: date) -> bool:
@@ -184,10 +185,9 @@ def place(
     values["created_at"] = utcnow()  # arrival order: once the seat is decided
     try:
         if existing is None:
-            registration_id = db.session.execute(
-                _INSERT_REGISTRATION,
-                {**values, "offering_id": offering_id, "contact_id": contact_id},
-            ).scalar_one()
+            row = {**values, "offering_id": offering_id, "contact_id": contact_id}
+            connection = db.session.connection()
+            registration_id = connection.execute(_INSERT_REGISTRATION, row).scalar_one()
         else:  # cancelled before, registering again: the same row
             for name, value in values.items():
                 setattr(existing, name, value)
