@@ -94,8 +94,9 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "ANALYTICS_DATABASE_URL": analytics_url,
         "REDIS_URL": redis_url,
         # Rate limits: Redis shared by every app server in production, memory otherwise;
-        # a dead Redis falls back to memory so that sign-in throttling still holds.
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # a dead Redis falls back to memory so that sign-in throttling still holds. Memory is
+        # limits' own, swept less often (portal.extensions.SweptMemoryStorage).
+        "RATELIMIT_STORAGE_URI": redis_url or "puente-memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
         if redis_url
         else {},

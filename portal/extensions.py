@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,6 +12,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -45,5 +48,28 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 htmx = Htmx()
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' memory storage (no Redis configured), cleared of old counters once a second.
+
+    Upstream sweeps every counter on a 10 ms timer thread that it starts again on the next hit
+    once the last one has run: in a burst of registrations that was a new thread, and a scan
+    of every address's counters, for nearly every POST. A fixed-window counter is checked for
+    expiry whenever it is read, so what each limit allows is unchanged; counters nobody asks
+    about are only forgotten a little later.
+    """
+
+    STORAGE_SCHEME = ["puente-memory"]
+    SWEEP_SECONDS = 1.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces upstream's private method
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(self.SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            # Never keeps a finished process (a command, the test run) waiting for the sweep.
+            self.timer.daemon = True
+            self.timer.start()
+
+
 # ProxyFix (configured by PROXY_COUNT) makes remote_addr the real client behind the balancer.
 limiter = Limiter(key_func=get_remote_address)

@@ -74,7 +74,7 @@ def portal_config(database: str, **extra: object) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database,
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 1024,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "puente-memory://",
         "RATELIMIT_STORAGE_OPTIONS": {},
         "SERVER_NAME": None,
     }

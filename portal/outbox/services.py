@@ -13,7 +13,8 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import force_locale
 from jinja2 import Environment, StrictUndefined, Template, meta
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from portal.extensions import db
 from portal.outbox.models import Channel, MessageStatus, OutboxMessage
@@ -85,21 +86,36 @@ def queue_message(
     language = _supported(language)
     subject, body = render_message(kind, language, context, subject=channel is Channel.EMAIL)
     now = utcnow()
-    message = OutboxMessage(
-        created_at=now,
-        next_attempt_at=now,
-        status=MessageStatus.PENDING,
-        attempts=0,
-        channel=channel,
-        recipient=recipient,
-        language=language,
-        kind=kind,
-        subject=subject,
-        body=body,
-        dedupe_key=dedupe_key,
-    )
+    values = {
+        "created_at": now,
+        "next_attempt_at": now,
+        "status": MessageStatus.PENDING,
+        "attempts": 0,
+        "channel": channel,
+        "recipient": recipient,
+        "language": language,
+        "kind": kind,
+        "subject": subject,
+        "body": body,
+        "dedupe_key": dedupe_key,
+    }
+    if dedupe_key is not None:
+        # Left to the caller's flush: two transactions racing past the check above meet at
+        # the unique constraint there, where they always have.
+        message = OutboxMessage(**values)
+        db.session.add(message)
+        return message
+    # Nothing to collide with: one INSERT now, in the caller's transaction, instead of an
+    # object for the unit of work to flush (a registration's confirmation spent more in that
+    # flush than in its statement). The object returned is that row, already in the session.
+    values["id"] = db.session.connection().execute(_INSERT_MESSAGE, values).scalar_one()
+    message = OutboxMessage(**values)
+    make_transient_to_detached(message)
     db.session.add(message)
     return message
+
+
+_INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
 def render_message(

@@ -12,14 +12,21 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.families.messages import message_family
-from portal.families.services import ContactInput, find_or_create_contact
+from portal.families.models import FamilyContact
+from portal.families.services import (
+    ContactInput,
+    insert_contact,
+    matching_contacts,
+    update_contact,
+)
 from portal.programmes.models import (
     Offering,
     OfferingStatus,
@@ -49,17 +56,35 @@ class RegistrationInput:
     by_staff: bool = False
 
 
-@dataclass(frozen=True)
 class Outcome:
     """The registration, whether it is new, and its confirmation code when it was just made."""
 
-    registration: Registration
-    created: bool
-    code: str | None  # shown once; only its hash is stored
+    def __init__(
+        self,
+        registration: Registration | None = None,
+        *,
+        created: bool,
+        code: str | None,  # shown once; only its hash is stored
+        registration_id: int | None = None,
+        status: RegistrationStatus | None = None,
+    ) -> None:
+        self._registration = registration
+        self.registration_id = registration.id if registration is not None else registration_id
+        self.status = registration.status if registration is not None else status
+        self.created = created
+        self.code = code
+
+    @property
+    def registration(self) -> Registration:
+        # A new registration is written in one statement, not as an object: the family's own
+        # POST never needs one, and the staff paths that do get it here (one SELECT).
+        if self._registration is None:
+            self._registration = db.session.get_one(Registration, self.registration_id)
+        return self._registration
 
     @property
     def waitlisted(self) -> bool:
-        return self.registration.status == RegistrationStatus.WAITLISTED
+        return self.status == RegistrationStatus.WAITLISTED
 
 
 def hash_code(code: str) -> str:
@@ -83,11 +108,12 @@ _FREE_SEAT = (
 
 def _take_seat(offering_id: int) -> bool:
     """Take one seat if one is left: a single conditional UPDATE, atomic on every engine."""
-    return db.session.execute(_TAKE_SEAT, {"offering": offering_id}).rowcount == 1
+    # On the session's connection: a plain statement needs none of the session's ORM steps.
+    return db.session.connection().execute(_TAKE_SEAT, {"offering": offering_id}).rowcount == 1
 
 
 def _free_seat(offering_id: int) -> None:
-    db.session.execute(_FREE_SEAT, {"offering": offering_id})
+    db.session.connection().execute(_FREE_SEAT, {"offering": offering_id})
 
 
 def accepting(offering: Offering, today: date) -> bool:
@@ -127,70 +153,128 @@ def place(
         )
     ):
         raise RegistrationClosed(offering.status.value)
-    contact = find_or_create_contact(data.contact)
-    existing = None
-    if contact.id is not None:  # only a family known before can have registered already
-        existing = db.session.scalar(
-            select(Registration).where(
-                Registration.offering_id == offering_id, Registration.contact_id == contact.id
-            )
-        )
+    contact, existing = _known_family(data.contact, offering_id)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return Outcome(existing, created=False, code=None)  # what they told us now is kept
     # All that does not depend on the seat is done first, the new contact written too: from
     # taking the seat to the commit the offering's row is locked, and every family registering
-    # at the same moment waits for it.
+    # at the same moment waits for it. New rows are single INSERTs rather than objects for the
+    # unit of work: its flushes cost each registration more than all its statements together.
     code = secrets.token_urlsafe(16)  # 128 bits
-    registration = existing or Registration(offering=offering, contact=contact)
-    registration.code_hash = hash_code(code)
-    registration.language = data.language
-    registration.children_count = data.children_count
-    registration.children_ages = data.children_ages
-    registration.accommodations = data.accommodations
-    registration.walk_in = data.walk_in
-    registration.registered_by_id = data.registered_by_id
-    registration.cancelled_at = None
-    db.session.flush()
+    values = {
+        "code_hash": hash_code(code),
+        "language": data.language,
+        "children_count": data.children_count,
+        "children_ages": data.children_ages,
+        "accommodations": data.accommodations,
+        "walk_in": data.walk_in,
+        "registered_by_id": data.registered_by_id,
+        "cancelled_at": None,
+    }
+    if contact is None:
+        contact_id = insert_contact(data.contact)
+    else:
+        contact_id = contact.id
+        db.session.flush()  # what a returning family told us now
     # Walk-ins come in at the door: they are counted even when the room is over its seats.
     seated = _take_seat(offering_id)
-    registration.status = (
+    values["status"] = (
         RegistrationStatus.REGISTERED if seated or data.walk_in else RegistrationStatus.WAITLISTED
     )
-    registration.holds_seat = seated
-    registration.created_at = utcnow()  # arrival order: once the seat is decided
-    if existing is None:
-        db.session.add(registration)
-    if confirm:
-        _queue_confirmation(registration, offering, code)
+    values["holds_seat"] = seated
+    values["created_at"] = utcnow()  # arrival order: once the seat is decided
     try:
-        db.session.flush()
+        if existing is None:
+            row = {**values, "offering_id": offering_id, "contact_id": contact_id}
+            connection = db.session.connection()
+            registration_id = connection.execute(_INSERT_REGISTRATION, row).scalar_one()
+        else:  # cancelled before, registering again: the same row
+            for name, value in values.items():
+                setattr(existing, name, value)
+            db.session.flush()
+            registration_id = existing.id
     except IntegrityError:
         # The same person, twice at once: the other request won, seat and all.
         db.session.rollback()
-        contact_id = contact.id
         other = db.session.scalars(
             select(Registration).where(
                 Registration.offering_id == offering_id, Registration.contact_id == contact_id
             )
         ).one()
         return Outcome(other, created=False, code=None)
-    return Outcome(registration, created=True, code=code)
-
-
-def _queue_confirmation(registration: Registration, offering: Offering, code: str) -> None:
-    """Tell the family they have a seat (or a place on the waitlist), with their links."""
-    kind = (
-        "registration.waitlisted"
-        if registration.status == RegistrationStatus.WAITLISTED
-        else "registration.confirmed"
+    if confirm:
+        _queue_confirmation(
+            contact or data.contact,
+            data.language,
+            values["status"],
+            offering,
+            code,
+        )
+    return Outcome(
+        existing,
+        created=True,
+        code=code,
+        registration_id=registration_id,
+        status=values["status"],
     )
-    # No dedupe key: the message is saved with the registration or not at all.
+
+
+def _known_family(
+    data: ContactInput, offering_id: int
+) -> tuple[FamilyContact | None, Registration | None]:
+    """The family's record, found and updated as `find_contact` does, and their registration
+    for this offering if they have one: one statement, where a returning family took two."""
+    if not (data.phone or data.email):
+        return None, None
+    row = db.session.execute(
+        _with_registration(bool(data.phone), bool(data.email)),
+        {"phone": data.phone, "email": data.email, "offering": offering_id},
+    ).first()
+    if row is None:
+        return None, None
+    contact, existing = row
+    update_contact(contact, data)
+    return contact, existing
+
+
+@cache
+def _with_registration(phone: bool, email: bool) -> Select[tuple[FamilyContact, Registration]]:
+    return (
+        matching_contacts(phone, email)
+        .add_columns(Registration)
+        .outerjoin(
+            Registration,
+            and_(
+                Registration.contact_id == FamilyContact.id,
+                Registration.offering_id == bindparam("offering"),
+            ),
+        )
+    )
+
+
+_INSERT_REGISTRATION = insert(Registration.__table__).returning(Registration.__table__.c.id)
+
+
+def _queue_confirmation(
+    contact: FamilyContact | ContactInput,
+    language: str,
+    status: RegistrationStatus,
+    offering: Offering,
+    code: str,
+) -> None:
+    """Tell the family they have a seat (or a place on the waitlist), with their links."""
+    waitlisted = status == RegistrationStatus.WAITLISTED
+    # No dedupe key: the message is saved with the registration or not at all. The templates
+    # read the registration's language and the family's name; the new row is not an object
+    # in the session, so they get an unsaved one with just those (never added to it).
     message_family(
-        registration.contact,
-        language=registration.language,
-        kind=kind,
+        contact,
+        language=language,
+        kind="registration.waitlisted" if waitlisted else "registration.confirmed",
         context={
-            "registration": registration,
+            "registration": Registration(
+                language=language, status=status, contact=FamilyContact(name=contact.name)
+            ),
             "offering": offering,
             "code": code,
             "manage_url": public_url("workshops.manage", code=code),
