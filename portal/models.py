@@ -1,5 +1,15 @@
 """Imports every model so that Alembic and SQLAlchemy's mappers see the whole schema."""
 
+from portal.analytics.attendance_models import (
+    EventDay,
+    FacilitatorFact,
+    SeriesCube,
+    SeriesFact,
+    SessionCube,
+    SessionFact,
+    VisitCube,
+    VisitFact,
+)
 from portal.analytics.models import (
     CaseCube,
     CaseFact,
@@ -37,6 +47,14 @@ from portal.programmes.models import (
 from portal.schools.models import Network, School
 
 __all__ = [
+    "EventDay",
+    "FacilitatorFact",
+    "SeriesCube",
+    "SeriesFact",
+    "SessionCube",
+    "SessionFact",
+    "VisitCube",
+    "VisitFact",
     "CaseCube",
     "CaseFact",
     "Change",

@@ -19,12 +19,20 @@ from itertools import chain
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect
+from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.analytics import sql  # noqa: F401 - SQLite learns the district-date function
 from portal.concerns.models import Case, Meeting, QuickLog
 from portal.extensions import db
+from portal.programmes.models import (
+    Attendance,
+    Offering,
+    OfferingSession,
+    Programme,
+    Registration,
+    SessionFeedback,
+)
 from portal.schools.models import School
 from portal.timeutil import UTCDateTime, utcnow
 
@@ -43,10 +51,16 @@ class RefreshState(db.Model):
     max_case_id: Mapped[int] = mapped_column(default=0)
     max_meeting_id: Mapped[int] = mapped_column(default=0)
     max_quick_log_id: Mapped[int] = mapped_column(default=0)
+    max_offering_id: Mapped[int] = mapped_column(default=0)
+    max_session_id: Mapped[int] = mapped_column(default=0)
+    max_registration_id: Mapped[int] = mapped_column(default=0)
+    max_attendance_id: Mapped[int] = mapped_column(default=0)
+    max_feedback_id: Mapped[int] = mapped_column(default=0)
 
 
 class Change(db.Model):
-    """A case, a day of quick logs or a school whose roll-ups must be worked out again.
+    """A case, a day of quick logs, an offering or a school whose roll-ups must be worked
+    out again.
 
     Written in the same transaction as the change itself (see `_queue_changes`), so a refresh
     never sees a change before it is committed and never misses one that is.
@@ -58,6 +72,7 @@ class Change(db.Model):
     case_id: Mapped[int | None] = mapped_column()
     quick_log_day: Mapped[date | None] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column()
+    offering_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -240,8 +255,12 @@ def _old(obj: object, attribute: str) -> list:
 @event.listens_for(Session, "after_flush")
 def _queue_changes(session: Session, _context) -> None:
     """Queue what a flush changed, in its own transaction: cases (through their meetings too),
-    days of quick logs, and schools that moved to another network."""
+    days of quick logs, offerings (through their sessions, registrations, check-ins and survey
+    answers, and their programme's rules), and schools that moved to another network."""
     rows: list[dict] = []
+    offering_ids: set[int] = set()
+    registration_ids: set[int] = set()
+    programme_ids: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Case):
             if obj in session.dirty and not session.is_modified(obj, include_collections=False):
@@ -254,6 +273,35 @@ def _queue_changes(session: Session, _context) -> None:
             rows += [{"quick_log_day": day} for day in days if day]
         elif isinstance(obj, School) and _old(obj, "network_id"):
             rows.append({"school_id": obj.id})
+        elif isinstance(obj, Offering):
+            offering_ids.add(obj.id)
+        elif isinstance(obj, OfferingSession | Registration):
+            offering_ids.update({obj.offering_id, *_old(obj, "offering_id")})
+        elif isinstance(obj, Attendance | SessionFeedback):
+            registration_ids.update({obj.registration_id, *_old(obj, "registration_id")})
+        elif isinstance(obj, Programme) and any(
+            _old(obj, name)
+            for name in ("completion_numerator", "completion_denominator", "facilitated")
+        ):
+            programme_ids.add(obj.id)
+    connection = session.connection()
+    if registration_ids - {None}:
+        offering_ids.update(
+            connection.scalars(
+                select(Registration.offering_id).where(Registration.id.in_(registration_ids))
+            )
+        )
+    if programme_ids:
+        offering_ids.update(
+            connection.scalars(select(Offering.id).where(Offering.programme_id.in_(programme_ids)))
+        )
+    rows += [{"offering_id": oid} for oid in sorted(offering_ids - {None})]
     if rows:
-        blank = {"case_id": None, "quick_log_day": None, "school_id": None, "created_at": utcnow()}
-        session.connection().execute(insert(Change), [{**blank, **row} for row in rows])
+        blank = {
+            "case_id": None,
+            "quick_log_day": None,
+            "school_id": None,
+            "offering_id": None,
+            "created_at": utcnow(),
+        }
+        connection.execute(insert(Change), [{**blank, **row} for row in rows])
