@@ -165,6 +165,13 @@ def upgrade():
     with op.batch_alter_table('analytics_changes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('offering_id', sa.Integer(), nullable=True))
 
+    # Cases by school or network with a tier or category asked for (new cube shapes).
+    with op.batch_alter_table('analytics_case_cube', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_case_cube_category', ['category_id', 'shape', 'grain', 'period_start'], unique=False)
+
+    with op.batch_alter_table('analytics_case_facts', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_case_facts_category_day', ['category_id', 'received_on'], unique=False)
+
     with op.batch_alter_table('analytics_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('max_offering_id', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('max_session_id', sa.Integer(), nullable=False, server_default='0'))
@@ -183,6 +190,12 @@ def downgrade():
         batch_op.drop_column('max_registration_id')
         batch_op.drop_column('max_session_id')
         batch_op.drop_column('max_offering_id')
+
+    with op.batch_alter_table('analytics_case_facts', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_case_facts_category_day')
+
+    with op.batch_alter_table('analytics_case_cube', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_case_cube_category')
 
     with op.batch_alter_table('analytics_changes', schema=None) as batch_op:
         batch_op.drop_column('offering_id')

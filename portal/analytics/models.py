@@ -86,6 +86,8 @@ class CaseFact(db.Model):
         Index("ix_analytics_case_facts_school_day", "school_id", "received_on"),
         Index("ix_analytics_case_facts_ended_on", "ended_on"),
         Index("ix_analytics_case_facts_review_on", "review_on"),
+        # A category asked for beside a school grouping: the days a cube leaves to the facts.
+        Index("ix_analytics_case_facts_category_day", "category_id", "received_on"),
     )
 
     case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -175,6 +177,7 @@ class CaseCube(_Cube, db.Model):
     __table_args__ = (
         Index("ix_analytics_case_cube_period", "shape", "grain", "period_start"),
         Index("ix_analytics_case_cube_network", "network_id", "shape", "grain", "period_start"),
+        Index("ix_analytics_case_cube_category", "category_id", "shape", "grain", "period_start"),
     )
 
     school_id: Mapped[int | None] = mapped_column()
