@@ -237,10 +237,11 @@ def incremental(ids: set[int]) -> bool:
         )
         _note(touched, chunk)
     for chunk in _chunks(sorted(contacts)):
-        touched["visit"].update(_visit_days(chunk))
+        before = _visits_of(chunk)
         db.session.execute(delete(visit_t).where(visit_t.c.contact_id.in_(chunk)))
         db.session.execute(insert(visit_t).from_select(VISIT_COLUMNS, visit_facts(chunk)))
-        touched["visit"].update(_visit_days(chunk))
+        # A family's visits span months and years: only the rows that changed move a sum.
+        touched["visit"].update(row.day for row in before ^ _visits_of(chunk))
     for shape in SHAPES:
         refresh_shape(shape, touched)
     return True
@@ -256,12 +257,9 @@ def _note(touched: dict[str, set[date]], chunk: list[int]) -> None:
         )
 
 
-def _visit_days(contacts: list[int]) -> set[date]:
-    return set(
-        db.session.scalars(
-            select(visit_t.c.day).where(visit_t.c.contact_id.in_(contacts)).distinct()
-        )
-    )
+def _visits_of(contacts: list[int]) -> set:
+    columns = [visit_t.c[name] for name in VISIT_COLUMNS]
+    return set(db.session.execute(select(*columns).where(visit_t.c.contact_id.in_(contacts))))
 
 
 def tables() -> list:
