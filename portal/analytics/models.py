@@ -19,8 +19,9 @@ from itertools import chain
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect, select
+from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from portal.analytics import sql  # noqa: F401 - SQLite learns the district-date function
 from portal.concerns.models import Case, Meeting, QuickLog
@@ -255,6 +256,21 @@ def _old(obj: object, attribute: str) -> list:
     return list(inspect(obj).attrs[attribute].history.deleted or ())
 
 
+_QUEUED = "analytics_queued_offerings"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_queued(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_QUEUED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, _previous) -> None:
+    # A savepoint rolled back takes its queue rows with it: queue again from here on.
+    session.info.pop(_QUEUED, None)
+
+
 @event.listens_for(Session, "after_flush")
 def _queue_changes(session: Session, _context) -> None:
     """Queue what a flush changed, in its own transaction: cases (through their meetings too),
@@ -281,23 +297,36 @@ def _queue_changes(session: Session, _context) -> None:
         elif isinstance(obj, OfferingSession | Registration):
             offering_ids.update({obj.offering_id, *_old(obj, "offering_id")})
         elif isinstance(obj, Attendance | SessionFeedback):
-            registration_ids.update({obj.registration_id, *_old(obj, "registration_id")})
+            for rid in {obj.registration_id, *_old(obj, "registration_id")} - {None}:
+                known = session.identity_map.get(identity_key(Registration, rid))
+                if known is not None:
+                    offering_ids.add(known.offering_id)
+                else:
+                    registration_ids.add(rid)
         elif isinstance(obj, Programme) and any(
             _old(obj, name)
             for name in ("completion_numerator", "completion_denominator", "facilitated")
         ):
             programme_ids.add(obj.id)
+    # Queued once per transaction: the refresh reads the whole offering as committed.
+    queued = session.info.setdefault(_QUEUED, set())
+    offering_ids -= queued
+    queued.update(offering_ids)
     connection = session.connection()
-    if registration_ids - {None}:
-        offering_ids.update(
-            connection.scalars(
-                select(Registration.offering_id).where(Registration.id.in_(registration_ids))
+    now = utcnow()
+    # Check-ins and answers name their registration: its offering is looked up in the same
+    # statement that queues it (the door's check-in stays one round trip more, not two).
+    for column, key, ids in (
+        (Registration.offering_id, Registration.id, registration_ids),
+        (Offering.id, Offering.programme_id, programme_ids),
+    ):
+        if ids:
+            found = select(column, literal(now, Change.__table__.c.created_at.type))
+            connection.execute(
+                insert(Change).from_select(
+                    ["offering_id", "created_at"], found.where(key.in_(ids)).distinct()
+                )
             )
-        )
-    if programme_ids:
-        offering_ids.update(
-            connection.scalars(select(Offering.id).where(Offering.programme_id.in_(programme_ids)))
-        )
     rows += [{"offering_id": oid} for oid in sorted(offering_ids - {None})]
     if rows:
         blank = {
@@ -305,6 +334,6 @@ def _queue_changes(session: Session, _context) -> None:
             "quick_log_day": None,
             "school_id": None,
             "offering_id": None,
-            "created_at": utcnow(),
+            "created_at": now,
         }
         connection.execute(insert(Change), [{**blank, **row} for row in rows])

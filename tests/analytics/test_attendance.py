@@ -235,3 +235,17 @@ def test_a_programme_changing_its_completion_rule_is_queued(year):
     )
     refresh()
     assert agree(Filters(start=RANGES[0][0], end=RANGES[0][1])) == 10
+
+
+def test_a_change_queued_in_a_savepoint_rolled_back_is_queued_again(year):
+    offering = _offering_with_sessions()
+    db.session.execute(Change.__table__.delete())
+    db.session.commit()
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            offering.capacity += 1
+            db.session.flush()
+            raise RuntimeError("undone")
+    offering.location = "Library"
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(Change.offering_id == offering.id)) == 1
