@@ -249,3 +249,19 @@ def test_a_change_queued_in_a_savepoint_rolled_back_is_queued_again(year):
     offering.location = "Library"
     db.session.commit()
     assert db.session.scalar(select(func.count()).where(Change.offering_id == offering.id)) == 1
+
+
+def test_a_school_moved_to_another_network_moves_its_events(year):
+    school = db.session.get(School, year["school"])
+    other = db.session.scalar(
+        select(School.network_id).where(School.network_id != school.network_id).limit(1)
+    )
+    f = Filters(start=RANGES[0][0], end=RANGES[0][1], network_id=other)
+    before = figures.events_by(f, ALL)
+    school.network_id = other
+    db.session.commit()
+    report = refresh()
+    assert not report.full and report.offerings > 0
+    moved = figures.events_by(f, ALL)
+    assert school.name in moved.column("school") and school.name not in before.column("school")
+    assert agree(f) == 10
