@@ -1,5 +1,15 @@
 """Imports every model so that Alembic and SQLAlchemy's mappers see the whole schema."""
 
+from portal.analytics.attendance_models import (
+    EventDay,
+    FacilitatorFact,
+    SeriesCube,
+    SeriesFact,
+    SessionCube,
+    SessionFact,
+    VisitCube,
+    VisitFact,
+)
 from portal.analytics.models import (
     CaseCube,
     CaseFact,
@@ -54,6 +64,14 @@ __all__ = [
     "TeamAttendee",
     "TeamMeeting",
     "meeting_referrals",
+    "EventDay",
+    "FacilitatorFact",
+    "SeriesCube",
+    "SeriesFact",
+    "SessionCube",
+    "SessionFact",
+    "VisitCube",
+    "VisitFact",
     "CaseCube",
     "CaseFact",
     "Change",

@@ -40,7 +40,7 @@ def refresh_command(full: bool, since: datetime | None, interval: float | None) 
     def one_pass() -> None:
         report = refresh(**asked)
         asked.update(full=False, since=None)  # only the first pass is asked to do more
-        if report.full or report.cases or report.quick_log_days:
+        if report.full or report.cases or report.quick_log_days or report.offerings:
             click.echo(str(report))
 
     run_every(

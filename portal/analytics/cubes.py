@@ -76,7 +76,7 @@ class Sums:
 
 def sum_shape(shape: Shape, grain: str, starts: set[date] | None) -> None:
     how = SUMS[shape.model]
-    if grain == "year":  # twelve of the shape's own months, already summed
+    if grain == "year" and "month" in shape.grains:  # twelve of its own months, already summed
         t = shape.table.c
         sub = (
             select(

@@ -1,5 +1,5 @@
-"""The figures of the case-volume and mediation-outcome dashboards, each beside its plain twin:
-one list for the Dash callbacks, the benchmark and the tests to walk."""
+"""The figures of the case-volume, mediation-outcome and attendance dashboards, each beside its
+plain twin: lists for the Dash callbacks, the benchmark and the tests to walk."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from portal.analytics import cases, mediation
+from portal.analytics import attendance, cases, mediation
 from portal.analytics.tables import Table
 
 
@@ -42,4 +42,15 @@ FIGURES = (
     _figure(8, mediation, "outcome_mix"),
     _figure(9, mediation, "resolution_by", {"by": "school"}, {"by": "network"}),
     _figure(10, mediation, "time_to"),
+)
+
+LANGUAGES = ({"language": "en"}, {"language": "es"})
+ATTENDANCE_FIGURES = (
+    _figure(11, attendance, "show_up"),
+    _figure(12, attendance, "new_vs_returning"),
+    _figure(13, attendance, "events_by", {"by": "school"}, {"by": "liaison"}),
+    _figure(14, attendance, "survey_ratings", *LANGUAGES),
+    _figure(15, attendance, "completion", *LANGUAGES),
+    _figure(16, attendance, "facilitator_load"),
+    _figure(17, attendance, "title_one_coverage"),
 )

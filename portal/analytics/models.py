@@ -19,12 +19,21 @@ from itertools import chain
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect
+from sqlalchemy import Date, Index, SmallInteger, String, event, insert, inspect, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from portal.analytics import sql  # noqa: F401 - SQLite learns the district-date function
 from portal.concerns.models import Case, Meeting, QuickLog
 from portal.extensions import db
+from portal.programmes.models import (
+    Attendance,
+    Offering,
+    OfferingSession,
+    Programme,
+    Registration,
+    SessionFeedback,
+)
 from portal.schools.models import School
 from portal.timeutil import UTCDateTime, utcnow
 
@@ -43,10 +52,16 @@ class RefreshState(db.Model):
     max_case_id: Mapped[int] = mapped_column(default=0)
     max_meeting_id: Mapped[int] = mapped_column(default=0)
     max_quick_log_id: Mapped[int] = mapped_column(default=0)
+    max_offering_id: Mapped[int] = mapped_column(default=0)
+    max_session_id: Mapped[int] = mapped_column(default=0)
+    max_registration_id: Mapped[int] = mapped_column(default=0)
+    max_attendance_id: Mapped[int] = mapped_column(default=0)
+    max_feedback_id: Mapped[int] = mapped_column(default=0)
 
 
 class Change(db.Model):
-    """A case, a day of quick logs or a school whose roll-ups must be worked out again.
+    """A case, a day of quick logs, an offering or a school whose roll-ups must be worked
+    out again.
 
     Written in the same transaction as the change itself (see `_queue_changes`), so a refresh
     never sees a change before it is committed and never misses one that is.
@@ -58,6 +73,7 @@ class Change(db.Model):
     case_id: Mapped[int | None] = mapped_column()
     quick_log_day: Mapped[date | None] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column()
+    offering_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -71,6 +87,8 @@ class CaseFact(db.Model):
         Index("ix_analytics_case_facts_school_day", "school_id", "received_on"),
         Index("ix_analytics_case_facts_ended_on", "ended_on"),
         Index("ix_analytics_case_facts_review_on", "review_on"),
+        # A category asked for beside a school grouping: the days a cube leaves to the facts.
+        Index("ix_analytics_case_facts_category_day", "category_id", "received_on"),
     )
 
     case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -160,6 +178,7 @@ class CaseCube(_Cube, db.Model):
     __table_args__ = (
         Index("ix_analytics_case_cube_period", "shape", "grain", "period_start"),
         Index("ix_analytics_case_cube_network", "network_id", "shape", "grain", "period_start"),
+        Index("ix_analytics_case_cube_category", "category_id", "shape", "grain", "period_start"),
     )
 
     school_id: Mapped[int | None] = mapped_column()
@@ -237,11 +256,30 @@ def _old(obj: object, attribute: str) -> list:
     return list(inspect(obj).attrs[attribute].history.deleted or ())
 
 
+_QUEUED = "analytics_queued_offerings"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_queued(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_QUEUED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, _previous) -> None:
+    # A savepoint rolled back takes its queue rows with it: queue again from here on.
+    session.info.pop(_QUEUED, None)
+
+
 @event.listens_for(Session, "after_flush")
 def _queue_changes(session: Session, _context) -> None:
     """Queue what a flush changed, in its own transaction: cases (through their meetings too),
-    days of quick logs, and schools that moved to another network."""
+    days of quick logs, offerings (through their sessions, registrations, check-ins and survey
+    answers, and their programme's rules), and schools that moved to another network."""
     rows: list[dict] = []
+    offering_ids: set[int] = set()
+    registration_ids: set[int] = set()
+    programme_ids: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Case):
             if obj in session.dirty and not session.is_modified(obj, include_collections=False):
@@ -254,6 +292,48 @@ def _queue_changes(session: Session, _context) -> None:
             rows += [{"quick_log_day": day} for day in days if day]
         elif isinstance(obj, School) and _old(obj, "network_id"):
             rows.append({"school_id": obj.id})
+        elif isinstance(obj, Offering):
+            offering_ids.add(obj.id)
+        elif isinstance(obj, OfferingSession | Registration):
+            offering_ids.update({obj.offering_id, *_old(obj, "offering_id")})
+        elif isinstance(obj, Attendance | SessionFeedback):
+            for rid in {obj.registration_id, *_old(obj, "registration_id")} - {None}:
+                known = session.identity_map.get(identity_key(Registration, rid))
+                if known is not None:
+                    offering_ids.add(known.offering_id)
+                else:
+                    registration_ids.add(rid)
+        elif isinstance(obj, Programme) and any(
+            _old(obj, name)
+            for name in ("completion_numerator", "completion_denominator", "facilitated")
+        ):
+            programme_ids.add(obj.id)
+    # Queued once per transaction: the refresh reads the whole offering as committed.
+    queued = session.info.setdefault(_QUEUED, set())
+    offering_ids -= queued
+    queued.update(offering_ids)
+    connection = session.connection()
+    now = utcnow()
+    # Check-ins and answers name their registration: its offering is looked up in the same
+    # statement that queues it (the door's check-in stays one round trip more, not two).
+    for column, key, ids in (
+        (Registration.offering_id, Registration.id, registration_ids),
+        (Offering.id, Offering.programme_id, programme_ids),
+    ):
+        if ids:
+            found = select(column, literal(now, Change.__table__.c.created_at.type))
+            connection.execute(
+                insert(Change).from_select(
+                    ["offering_id", "created_at"], found.where(key.in_(ids)).distinct()
+                )
+            )
+    rows += [{"offering_id": oid} for oid in sorted(offering_ids - {None})]
     if rows:
-        blank = {"case_id": None, "quick_log_day": None, "school_id": None, "created_at": utcnow()}
-        session.connection().execute(insert(Change), [{**blank, **row} for row in rows])
+        blank = {
+            "case_id": None,
+            "quick_log_day": None,
+            "school_id": None,
+            "offering_id": None,
+            "created_at": now,
+        }
+        connection.execute(insert(Change), [{**blank, **row} for row in rows])

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.analytics import attendance_refresh
 from portal.analytics.base import cases, meetings, quick_logs, schools
 from portal.analytics.cubes import refresh_shape, sum_shape
 from portal.analytics.facts import (
@@ -52,12 +53,13 @@ class RefreshReport:
     cases: int  # cases whose facts were derived again
     quick_log_days: int
     seconds: float
+    offerings: int = 0  # offerings whose attendance roll-ups were derived again
 
     def __str__(self) -> str:
         kind = "full refresh" if self.full else "refresh"
         return (
-            f"{kind}: {self.cases} cases, {self.quick_log_days} days of calls "
-            f"in {self.seconds:.2f} s"
+            f"{kind}: {self.cases} cases, {self.quick_log_days} days of calls, "
+            f"{self.offerings} offerings in {self.seconds:.2f} s"
         )
 
 
@@ -77,7 +79,7 @@ def refresh(*, full: bool = False, since: datetime | None = None) -> RefreshRepo
     db.session.commit()
     if full:
         _vacuum()
-    return RefreshReport(full, counted[0], counted[1], time.monotonic() - began)
+    return RefreshReport(full, counted[0], counted[1], time.monotonic() - began, counted[2])
 
 
 def _claim(now: datetime):
@@ -101,10 +103,11 @@ def _max_ids() -> dict[str, int]:
         "max_case_id": db.session.scalar(select(func.max(Case.id))) or 0,
         "max_meeting_id": db.session.scalar(select(func.max(Meeting.id))) or 0,
         "max_quick_log_id": db.session.scalar(select(func.max(QuickLog.id))) or 0,
+        **attendance_refresh.max_ids(),
     }
 
 
-def _full(now: datetime, today: date) -> tuple[int, int]:
+def _full(now: datetime, today: date) -> tuple[int, int, int]:
     # The queue first: a change committed after this delete keeps its row for the next pass,
     # and one committed before it is in the base tables read below.
     db.session.execute(delete(Change))
@@ -125,15 +128,20 @@ def _full(now: datetime, today: date) -> tuple[int, int]:
     for shape in SHAPES:
         for grain in shape.grains:
             sum_shape(shape, grain, None)
+    offerings = attendance_refresh.full()
     _finish(now, ids, full=True)
-    return db.session.scalar(select(func.count()).select_from(facts)) or 0, (
-        db.session.scalar(select(func.count(func.distinct(log_days.c.day)))) or 0
+    return (
+        db.session.scalar(select(func.count()).select_from(facts)) or 0,
+        db.session.scalar(select(func.count(func.distinct(log_days.c.day)))) or 0,
+        offerings,
     )
 
 
 def _incremental(state, now: datetime, today: date, since: datetime | None):
     queued = db.session.execute(
-        select(Change.id, Change.case_id, Change.quick_log_day, Change.school_id)
+        select(
+            Change.id, Change.case_id, Change.quick_log_day, Change.school_id, Change.offering_id
+        )
     ).all()
     ids = _max_ids()
     fresh = db.session.scalar(
@@ -155,6 +163,11 @@ def _incremental(state, now: datetime, today: date, since: datetime | None):
             case_ids.update(db.session.scalars(query))
     if len(case_ids) > FULL_ABOVE:
         return None
+    offering_ids = attendance_refresh.changed_offerings(
+        state, (row.offering_id for row in queued if row.offering_id), moved, since
+    )
+    if not attendance_refresh.incremental(offering_ids):
+        return None
     days = {row.quick_log_day for row in queued if row.quick_log_day}
     days.update(_new_log_days(state.max_quick_log_id, since))
     if moved:  # a school's calls are summed under its network too
@@ -171,7 +184,7 @@ def _incremental(state, now: datetime, today: date, since: datetime | None):
     for chunk in _chunks([row.id for row in queued]):
         db.session.execute(delete(Change).where(Change.id.in_(chunk)))
     _finish(now, ids, full=False)
-    return len(case_ids), len(days)
+    return len(case_ids), len(days), len(offering_ids)
 
 
 def _touched_since(since: datetime, now: datetime) -> list[Select]:
@@ -232,7 +245,13 @@ def _vacuum() -> None:
     """After a rebuild: reclaim the rows it replaced and give the planner fresh statistics."""
     if db.engine.dialect.name != "postgresql":
         return
-    tables = [facts, meeting_facts, log_days, *{shape.table for shape in SHAPES}]
+    tables = [
+        facts,
+        meeting_facts,
+        log_days,
+        *{shape.table for shape in SHAPES},
+        *attendance_refresh.tables(),
+    ]
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in tables:  # VACUUM cannot run inside a transaction
             # TRUNCATE false: giving the emptied pages back would wait for every open reader.

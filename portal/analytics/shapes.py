@@ -40,6 +40,13 @@ CASE_SHAPES = (
     Shape(CaseCube, "school", ("school_id", "network_id"), WEEK_MONTH),
     # Language access: results by school for the families of one language.
     Shape(CaseCube, "schlang", ("school_id", "network_id", "language"), MONTH_YEAR),
+    # By network or by school with a tier or a category asked for (a superintendent's
+    # categories too). Kept last: the planner reaches them only when nothing smaller fits.
+    Shape(CaseCube, "netcat", ("network_id", "tier", "category_id"), MONTH_YEAR),
+    Shape(CaseCube, "schtier", ("school_id", "network_id", "tier"), MONTH_YEAR),
+    # By month this would be nearly as large as the facts: whole years here, the rest of a
+    # range from the facts through their category index.
+    Shape(CaseCube, "schcat", ("school_id", "network_id", "tier", "category_id"), ("year",)),
 )
 DURATION_SHAPES = (
     Shape(DurationCube, "all", (), WEEK_MONTH),

@@ -12,7 +12,7 @@ def test_refresh_once_then_incrementally_then_in_full(app, ledger):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["analytics", "refresh"])
     assert first.exit_code == 0, first.output
-    assert first.output.startswith("full refresh: 10 cases, 3 days of calls in ")
+    assert first.output.startswith("full refresh: 10 cases, 3 days of calls, 0 offerings in ")
     assert runner.invoke(args=["analytics", "refresh"]).output.startswith("refresh: 0 cases")
     assert runner.invoke(args=["analytics", "refresh", "--full"]).output.startswith("full refresh")
 
