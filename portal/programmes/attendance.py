@@ -273,11 +273,17 @@ def walk_in(door: Door, data: reg.RegistrationInput, *, actor_id: int, today: An
         ),
         today=today,
     )
-    registration = outcome.registration
-    if registration.status != RegistrationStatus.REGISTERED:
-        # Waiting for a seat, but here in person: the door lets them in.
-        registration.status = RegistrationStatus.REGISTERED
-    marked = set_checked_in(door, registration.id, True, actor_id=actor_id)
+    if outcome.created:
+        # New at the door: registered whatever the seats (place counts walk-ins in), so the
+        # row need not be loaded back.
+        registration_id = outcome.registration_id
+    else:
+        registration = outcome.registration
+        if registration.status != RegistrationStatus.REGISTERED:
+            # Waiting for a seat, but here in person: the door lets them in.
+            registration.status = RegistrationStatus.REGISTERED
+        registration_id = registration.id
+    marked = set_checked_in(door, registration_id, True, actor_id=actor_id)
     if marked is None:  # cannot be: registered for this offering a moment ago
         raise RuntimeError("a walk-in who just registered is not on the roster")
     return WalkIn(row=marked.row, counts=marked.counts, already_registered=not outcome.created)
