@@ -74,6 +74,7 @@ CONSENT_METHOD = {
 ACCESS_ACTION = {
     "referral.viewed": _l("Opened the referral"),
     "referral.listed": _l("Saw it on a caseload list"),
+    "referral.meeting_viewed": _l("Saw it on a coordination meeting's page"),
     "referral.status_viewed": _l("Checked its status"),
     "referral.submitted": _l("Made the referral"),
     "referral.changed": _l("Changed the referral"),
