@@ -76,6 +76,7 @@ ACCESS_ACTION = {
     "referral.listed": _l("Saw it on a caseload list"),
     "referral.meeting_viewed": _l("Saw it on a coordination meeting's page"),
     "referral.status_viewed": _l("Checked its status"),
+    "referral.status_listed": _l("Saw it on their list of referrals made"),
     "referral.submitted": _l("Made the referral"),
     "referral.changed": _l("Changed the referral"),
     "referral.access_history_viewed": _l("Read this access history"),

@@ -186,6 +186,8 @@ def sent():
             sent_referrals(current_user).order_by(Referral.created_at.desc()).limit(100)
         )
     )
+    # Each line names a student: a read of that referral, on its access history.
+    services.audit_reads(referrals, "referral.status_listed", actor=current_user, ip=_ip())
     return render_template("referrals/sent.html", referrals=referrals)
 
 
@@ -328,12 +330,18 @@ def _act(token: str, form_name: str, run: Callable[[Referral, Any], Any], messag
         except services.ReferralError as error:
             _attach(form, error)
             db.session.rollback()
-            return _render(_referral_or_404(token), forms, 422)
+            return _shown_again(_referral_or_404(token), forms)
         flash(message, "success")
         # Revoking consent can take the referral out of a caseworker's reach: to the caseload.
         if db.session.scalar(visible_referrals(current_user).where(Referral.id == referral.id)):
             return redirect(url_for("referrals.show", token=token), code=303)
         return redirect(url_for("referrals.caseload"), code=303)
+    return _shown_again(referral, forms)
+
+
+def _shown_again(referral: Referral, forms: dict[str, Any]):
+    """The referral page again with the form's complaint: the whole referral, so a read."""
+    services.audit_reads([referral], "referral.viewed", actor=current_user, ip=_ip())
     return _render(referral, forms, 422)
 
 
