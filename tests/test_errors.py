@@ -87,3 +87,15 @@ def test_an_id_too_large_for_any_row_is_a_404_not_a_500(as_role):
     assert worker.get(f"/coordination/{2**31}").status_code == 404
     admin = as_role(Role.ADMIN)
     assert post(admin, f"/admin/users/{huge}/mfa-reset").status_code == 404
+
+
+def test_a_page_number_past_any_list_is_an_empty_page_not_a_500(client, as_role):
+    """SQLite cannot bind an offset past 2**63 and PostgreSQL says bigint out of range."""
+    huge = "9" * 20
+    assert client.get(f"/resources?page={huge}").status_code == 200
+    assert client.get(f"/resources?page={huge}", headers={"HX-Request": "true"}).status_code == 200
+    assert client.get(f"/workshops?page={huge}").status_code == 200
+    worker = as_role(Role.SOCIAL_WORKER)
+    assert worker.get(f"/coordination/?page={huge}").status_code == 200
+    assert worker.get(f"/resources/manage?page={huge}").status_code == 200
+    assert as_role(Role.ADMIN).get(f"/admin/audit?page={huge}").status_code == 200
