@@ -106,7 +106,9 @@ def register_blueprints(app: Flask) -> None:
     from portal.referrals.views import bp as referrals_bp
     from portal.resources.views import bp as resources_bp
     from portal.retention.views import bp as retention_bp
+    from portal.urls import RowIdConverter
 
+    app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(mfa_bp)

@@ -31,7 +31,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Past any list the portal shows, and small enough that the offset fits every database.
+MAX_PAGE = 100_000
+
+
+class PortalSQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):  # noqa: ANN001, ANN201, ANN003
+        """Flask-SQLAlchemy's, with the page number from the address kept in range.
+
+        `?page=99999999999999999999` would otherwise reach the database as an offset SQLite
+        cannot bind and PostgreSQL calls out of range (a 500); now it is an empty page.
+        """
+        if page is None:
+            from flask import request
+
+            page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = PortalSQLAlchemy(model_class=Base)
 
 
 def render_item(type_: str, obj: object, autogen_context) -> str | bool:

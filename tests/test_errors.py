@@ -72,3 +72,30 @@ def test_csrf_token_from_one_session_is_refused_in_another(app):
     csrf(second)
     response = second.post("/language", data={"csrf_token": token, "lang": "es"})
     assert response.status_code == 400
+
+
+def test_an_id_too_large_for_any_row_is_a_404_not_a_500(as_role):
+    """SQLite cannot even bind an integer past 2**63 (OverflowError); no row has such an id."""
+    from tests.conftest import post
+
+    huge = 2**64 + 5
+    worker = as_role(Role.SOCIAL_WORKER)
+    assert worker.get(f"/coordination/{huge}").status_code == 404
+    assert worker.get(f"/resources/manage/{huge}").status_code == 404
+    assert post(worker, f"/coordination/{huge}/decisions", {"decisions": "x"}).status_code == 404
+    assert post(worker, f"/resources/manage/{huge}/verify").status_code == 404
+    assert worker.get(f"/coordination/{2**31}").status_code == 404
+    admin = as_role(Role.ADMIN)
+    assert post(admin, f"/admin/users/{huge}/mfa-reset").status_code == 404
+
+
+def test_a_page_number_past_any_list_is_an_empty_page_not_a_500(client, as_role):
+    """SQLite cannot bind an offset past 2**63 and PostgreSQL says bigint out of range."""
+    huge = "9" * 20
+    assert client.get(f"/resources?page={huge}").status_code == 200
+    assert client.get(f"/resources?page={huge}", headers={"HX-Request": "true"}).status_code == 200
+    assert client.get(f"/workshops?page={huge}").status_code == 200
+    worker = as_role(Role.SOCIAL_WORKER)
+    assert worker.get(f"/coordination/?page={huge}").status_code == 200
+    assert worker.get(f"/resources/manage?page={huge}").status_code == 200
+    assert as_role(Role.ADMIN).get(f"/admin/audit?page={huge}").status_code == 200

@@ -89,6 +89,19 @@ def begin_enrolment(user: User) -> str:
     return secret
 
 
+def forget_unconfirmed_secret(user: User) -> None:
+    """A new password step starts set-up again with a new key.
+
+    The key is kept between reloads of one set-up page, but not past it: whoever else knew
+    the password and saw the page (then or earlier) would otherwise hold the key the owner
+    goes on to confirm, and with it the second step for good.
+    """
+    if not user.mfa_enrolled and user.mfa_secret is not None:
+        user.mfa_secret = None
+        user.mfa_last_step = None
+        db.session.commit()
+
+
 def _normalize_code(code: str) -> str:
     return "".join(ch for ch in code if not ch.isspace())
 

@@ -105,6 +105,7 @@ def begin_second_step(user: User, next_url: str | None):
     if language:
         session["lang"] = language
     session[PENDING] = {"uid": user.id, "at": int(time.time()), "next": next_url or ""}
+    mfa.forget_unconfirmed_secret(user)
     return redirect(url_for("mfa.code" if user.mfa_enrolled else "mfa.enrol"), code=303)
 
 

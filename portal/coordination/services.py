@@ -111,6 +111,24 @@ def linkable_referrals(user: Any, meeting: TeamMeeting) -> list[Referral]:
     return [r for r in rows if r.id not in linked]
 
 
+def shown_referrals(user: Any, meeting: TeamMeeting) -> list[Referral]:
+    """The referrals discussed at the meeting that this user may read.
+
+    The team links a referral for everyone at the meeting's school, but a reader sees only
+    the ones the referrals' own scope lets them open: a caseworker, say, not the students the
+    social worker discussed without the guardian's consent to share with the county.
+    """
+    ids = [r.id for r in meeting.referrals]
+    if not ids:
+        return []
+    readable = set(
+        db.session.scalars(
+            visible_referrals(user).with_only_columns(Referral.id).where(Referral.id.in_(ids))
+        )
+    )
+    return [r for r in meeting.referrals if r.id in readable]
+
+
 @dataclass(frozen=True)
 class MeetingInput:
     school_id: int
@@ -232,7 +250,7 @@ def link_referral(user: Any, meeting: TeamMeeting, referral_id: int, *, ip: str 
 
 
 def unlink_referral(user: Any, meeting: TeamMeeting, referral_id: int, *, ip: str | None) -> None:
-    referral = next((r for r in meeting.referrals if r.id == referral_id), None)
+    referral = next((r for r in shown_referrals(user, meeting) if r.id == referral_id), None)
     if referral is None:
         abort(404)
     meeting.referrals.remove(referral)

@@ -22,6 +22,7 @@ from portal.coordination.forms import (
 from portal.coordination.models import TeamKind, TeamMeeting
 from portal.extensions import db
 from portal.htmx import redirect_to
+from portal.referrals.services import audit_reads
 from portal.timeutil import district_today
 
 bp = Blueprint("coordination", __name__)
@@ -110,9 +111,13 @@ def _render_show(meeting: TeamMeeting, status: int = 200, **forms):
         SelectChoice(r.id, f"{r.student_label} ({r.created_at:%Y-%m-%d})")
         for r in services.linkable_referrals(current_user, meeting)
     ]
+    shown = services.shown_referrals(current_user, meeting)
+    # Naming the students discussed is a read of each referral: on its access history.
+    audit_reads(shown, "referral.meeting_viewed", actor=current_user, ip=request.remote_addr)
     return render_template(
         "coordination/show.html",
         meeting=meeting,
+        referrals=shown,
         kind_labels=KIND_LABELS,
         today=district_today(),
         decisions_form=forms.get("decisions_form")

@@ -74,7 +74,9 @@ CONSENT_METHOD = {
 ACCESS_ACTION = {
     "referral.viewed": _l("Opened the referral"),
     "referral.listed": _l("Saw it on a caseload list"),
+    "referral.meeting_viewed": _l("Saw it on a coordination meeting's page"),
     "referral.status_viewed": _l("Checked its status"),
+    "referral.status_listed": _l("Saw it on their list of referrals made"),
     "referral.submitted": _l("Made the referral"),
     "referral.changed": _l("Changed the referral"),
     "referral.access_history_viewed": _l("Read this access history"),

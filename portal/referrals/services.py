@@ -39,7 +39,7 @@ from portal.referrals.models import (
 from portal.resources.models import Resource
 from portal.schools.models import School
 from portal.textclean import clean_line
-from portal.timeutil import utcnow
+from portal.timeutil import district_today, utcnow
 
 
 class ReferralError(ValueError):
@@ -117,6 +117,9 @@ def submit(data: ReferralInput, *, actor: Any, ip: str | None) -> Referral:
             _l("Sharing with the county caseworker needs a guardian's consent: record it below."),
             "consent_given_by",
         )
+    stored_consent = data.consent is not None and to_caseworker and not child_safety
+    if stored_consent and data.consent.given_on > district_today():  # type: ignore[union-attr]
+        raise ReferralError(_l("Consent cannot be dated in the future."), "consent_given_on")
     contact = find_or_create_contact(data.contact)
     referral = Referral(
         token=new_token(),
@@ -147,7 +150,7 @@ def submit(data: ReferralInput, *, actor: Any, ip: str | None) -> Referral:
     if not referral.for_social_worker:
         referral.social_worker_id = None
     referral.reason_rows = [ReferralReason(reason=r) for r in sorted(data.reasons)]
-    if data.consent is not None and to_caseworker and not child_safety:
+    if stored_consent:
         referral.consents.append(_consent_row(data.consent, actor))
     referral.entries.append(
         ReferralEntry(
@@ -219,6 +222,8 @@ def change_status(
         raise ReferralError(_l("Say why the referral is declined."), "reason")
     if change.to is Status.CLOSED and change.outcome is None:
         raise ReferralError(_l("Choose the outcome."), "outcome")
+    if change.follow_up_on is not None and change.follow_up_on < district_today():
+        raise ReferralError(_l("Choose today or a later date."), "follow_up_on")
     now = utcnow()
     before = referral.status
     referral.status = change.to

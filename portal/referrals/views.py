@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -73,8 +74,20 @@ def _ip() -> str | None:
     return request.remote_addr
 
 
+# What `services.new_token` makes, with room to spare: anything else names no referral.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _token_or_404(token: str) -> str:
+    """Only a well-formed token reaches the database (PostgreSQL refuses a NUL byte: a 500)."""
+    if not _TOKEN.fullmatch(token):
+        abort(404)
+    return token
+
+
 def _referral_or_404(token: str) -> Referral:
     """A referral the user may read in full, or 404: never a 403 that confirms it exists."""
+    token = _token_or_404(token)
     referral = db.session.scalar(visible_referrals(current_user).where(Referral.token == token))
     if referral is None:
         abort(404)
@@ -186,6 +199,8 @@ def sent():
             sent_referrals(current_user).order_by(Referral.created_at.desc()).limit(100)
         )
     )
+    # Each line names a student: a read of that referral, on its access history.
+    services.audit_reads(referrals, "referral.status_listed", actor=current_user, ip=_ip())
     return render_template("referrals/sent.html", referrals=referrals)
 
 
@@ -193,6 +208,7 @@ def sent():
 @role_required(*REFERRER_ROLES)
 def status(token: str):
     """One referral I made: where it stands. No notes, no reasons, nothing the workers wrote."""
+    token = _token_or_404(token)
     referral = db.session.scalar(sent_referrals(current_user).where(Referral.token == token))
     if referral is None:
         abort(404)
@@ -328,12 +344,18 @@ def _act(token: str, form_name: str, run: Callable[[Referral, Any], Any], messag
         except services.ReferralError as error:
             _attach(form, error)
             db.session.rollback()
-            return _render(_referral_or_404(token), forms, 422)
+            return _shown_again(_referral_or_404(token), forms)
         flash(message, "success")
         # Revoking consent can take the referral out of a caseworker's reach: to the caseload.
         if db.session.scalar(visible_referrals(current_user).where(Referral.id == referral.id)):
             return redirect(url_for("referrals.show", token=token), code=303)
         return redirect(url_for("referrals.caseload"), code=303)
+    return _shown_again(referral, forms)
+
+
+def _shown_again(referral: Referral, forms: dict[str, Any]):
+    """The referral page again with the form's complaint: the whole referral, so a read."""
+    services.audit_reads([referral], "referral.viewed", actor=current_user, ip=_ip())
     return _render(referral, forms, 422)
 
 
@@ -451,6 +473,7 @@ def flags(token: str):
 @role_required(Role.ADMIN, *WORKER_ROLES)
 def access(token: str):
     """Who read or changed this referral: for its assigned worker and the admin."""
+    token = _token_or_404(token)
     if current_user.has_role(Role.ADMIN):
         referral = db.session.scalar(select(Referral).where(Referral.token == token))
     else:

@@ -17,6 +17,7 @@ from portal.families.services import normalize_phone
 from portal.retention.models import AnonymisedRecord, RetentionSetting
 from portal.retention.registry import Action, RecordType, record_types
 from portal.timeutil import utcnow
+from portal.urls import MAX_ROW_ID
 
 MAX_MONTHS = 1200
 
@@ -181,6 +182,9 @@ def family_export(
     The audit row is the record of disclosure FERPA asks for (34 CFR 99.32): who, when, whose
     records and why. It is committed before the document is handed out.
     """
+    # A number no row can have (SQLite cannot even bind one past 2**63): no such family.
+    if not 0 < contact_id <= MAX_ROW_ID:
+        return None
     contact = db.session.get(FamilyContact, contact_id)
     if contact is None:
         return None

@@ -127,6 +127,26 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_needs_a_right_code(app, make
     assert not any(code.replace("-", "") in h for h in hashes for code in codes)
 
 
+def test_a_key_shown_before_set_up_is_finished_dies_with_that_sign_in(app, make_user):
+    """Someone else with the password sees the set-up page first (or later): the key they saw
+    must not open the account once its owner finishes setting up their own app."""
+    user = make_user(Role.SOCIAL_WORKER, mfa=False)
+    intruder = app.test_client()
+    password_step(intruder, user.email)
+    seen = MFA_SECRET_TEXT.search(intruder.get("/sign-in/set-up").get_data(as_text=True))
+    seen = seen.group(1).replace(" ", "")
+    owner = app.test_client()
+    password_step(owner, user.email)
+    secret, response = enrol(owner, user.email)
+    assert response.status_code == 200 and fresh(app, user).mfa_enrolled
+    assert secret != seen
+    forget_last_code(app, user.email)
+    password_step(intruder, user.email)
+    refused = post_to(intruder, "/sign-in/code", {"code": pyotp.TOTP(seen).now()})
+    assert refused.status_code == 422
+    assert intruder.get("/account").status_code != 200
+
+
 def test_the_sign_in_helper_sets_up_an_account_that_has_no_app_yet(app, make_user):
     user = make_user(Role.CASEWORKER, mfa=False)
     client = app.test_client()

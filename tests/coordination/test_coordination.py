@@ -310,3 +310,41 @@ def test_a_withdrawn_consent_takes_the_referral_off_the_caseworkers_meeting(
     assert "Iker" not in client.get(f"/coordination/{meeting_id}").get_data(as_text=True)
     response = post(client, f"/coordination/{meeting_id}/referrals", {"referral": referral_id})
     assert response.status_code == 422
+
+
+def test_a_meeting_shows_each_reader_only_the_referrals_they_may_read(as_role, app, meeting_at):
+    """The social worker links a referral the county caseworker may not read (no consent):
+    the caseworker at the same pilot school opens the meeting and sees no student of it."""
+    meeting_id = meeting_at("101")
+    with app.app_context():
+        social_only = referral_at("101", "Zacarías", student_grade="3")
+    worker = as_role(Role.SOCIAL_WORKER)
+    response = post(worker, f"/coordination/{meeting_id}/referrals", {"referral": social_only})
+    assert response.status_code == 303
+    assert "Zacarías" in worker.get(f"/coordination/{meeting_id}").get_data(as_text=True)
+    caseworker = as_role(Role.CASEWORKER)
+    page = caseworker.get(f"/coordination/{meeting_id}")
+    assert page.status_code == 200
+    assert "Zacarías" not in page.get_data(as_text=True)
+    assert f"/referrals/{social_only}/remove" not in page.get_data(as_text=True)
+    # Nor can the caseworker take it off the meeting: it does not exist for them.
+    response = post(caseworker, f"/coordination/{meeting_id}/referrals/{social_only}/remove")
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert [r.id for r in db.session.get(TeamMeeting, meeting_id).referrals] == [social_only]
+
+
+def test_a_meeting_read_is_on_each_shown_referrals_access_history(as_role, app, meeting_at):
+    """The meeting page names the students discussed: a read of each of those referrals."""
+    meeting_id = meeting_at("101")
+    with app.app_context():
+        linked = referral_at("101", "Diego")
+    worker = as_role(Role.SOCIAL_WORKER)
+    assert post(worker, f"/coordination/{meeting_id}/referrals", {"referral": linked}).status_code
+    worker.get(f"/coordination/{meeting_id}")
+    rows = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.target_type == "referrals", AuditEvent.target_id == str(linked)
+        )
+    ).all()
+    assert "referral.meeting_viewed" in {r.action for r in rows}

@@ -67,3 +67,14 @@ def test_every_action_on_a_referral(as_role, refer, value):
         assert response.status_code < 500, (path, value)
     response = client.get("/referrals/", query_string={"status": value, "school": value})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("token", ["x\x00y", "\x00", "ñ" * 300, "a b", "%00"])
+def test_a_malformed_referral_address_is_a_404(as_role, token):
+    """PostgreSQL refuses a NUL byte in a query (a 500): a token that no referral could have
+    is not looked up at all."""
+    worker = as_role(Role.SOCIAL_WORKER)
+    for path in (f"/referrals/{token}", f"/referrals/{token}/access", f"/referrals/sent/{token}"):
+        assert worker.get(path).status_code == 404, path
+    assert post(worker, f"/referrals/{token}/notes", {"note-body": "x"}).status_code == 404
+    assert as_role(Role.ADMIN).get(f"/referrals/{token}/access").status_code == 404

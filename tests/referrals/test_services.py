@@ -90,6 +90,13 @@ class TestRouting:
         assert visible(user(Role.CASEWORKER), referral)
         assert not visible(user(Role.SOCIAL_WORKER), referral)
 
+    def test_consent_on_the_form_cannot_be_dated_in_the_future(self, refer):
+        tomorrow = district_today() + timedelta(days=1)
+        with pytest.raises(services.ReferralError) as error:
+            refer(OWN_PILOT, to_caseworker=True, consent=True, consent_on=tomorrow)
+        assert error.value.field == "consent_given_on"
+        assert db.session.scalar(select(Referral.id)) is None
+
     def test_the_caseworker_only_at_pilot_schools(self, refer):
         with pytest.raises(services.ReferralError) as error:
             refer(OWN_PLAIN, to_caseworker=True, consent=True)
@@ -225,6 +232,18 @@ class TestWorkflow:
             referral, today, actor=user(Role.SOCIAL_WORKER), ip=None, today=today
         )
         assert referral.follow_up_due(today)
+
+    def test_a_status_change_cannot_set_a_follow_up_in_the_past(self, refer):
+        referral = refer(OWN_PLAIN)
+        yesterday = district_today() - timedelta(days=1)
+        with pytest.raises(services.ReferralError) as error:
+            services.change_status(
+                referral,
+                services.StatusChange(Status.ACCEPTED, follow_up_on=yesterday),
+                actor=user(Role.SOCIAL_WORKER),
+                ip=None,
+            )
+        assert error.value.field == "follow_up_on"
 
     def test_setting_a_flag_later_tells_the_liaison_once(self, refer, app):
         referral = refer(OWN_PLAIN)

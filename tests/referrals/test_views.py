@@ -269,6 +269,22 @@ class TestAuditAndHistory:
         # The admin reads who looked, never what the referral says.
         assert "Valentina" not in page and "Missing school" not in page
 
+    def test_a_refused_action_that_shows_the_referral_again_is_a_read(self, app, as_role, refer):
+        referral = refer(OWN_PLAIN)
+        client = as_role(Role.SOCIAL_WORKER)
+        response = post(client, f"/referrals/{referral.token}/status", {"status-to": "declined"})
+        assert response.status_code == 422
+        assert "Missing school most Mondays" in response.get_data(as_text=True)
+        with app.app_context():
+            assert self.reads(referral.id, "referral.viewed") == 1
+
+    def test_the_referrers_list_is_a_read_of_each_referral_on_it(self, app, as_role, refer):
+        referral = refer(OWN_PLAIN, by=Role.LIAISON)
+        page = as_role(Role.LIAISON).get("/referrals/sent").get_data(as_text=True)
+        assert "Valentina Q." in page
+        with app.app_context():
+            assert self.reads(referral.id, "referral.status_listed") == 1
+
     def test_a_supervisor_reads_but_not_the_history(self, app, as_role, refer, make_user):
         from portal.referrals.models import Supervision
         from tests.conftest import sign_in

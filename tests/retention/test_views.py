@@ -131,11 +131,13 @@ def test_export_downloads_the_family_records_and_records_the_disclosure(as_role,
     assert event.detail["counts"]["concern_cases"] == 3
 
 
-def test_export_of_an_unknown_family_is_404(as_role):
+@pytest.mark.parametrize("contact_id", [999999, 2**31, 2**64 + 5, "9" * 400, -1])
+def test_export_of_an_unknown_family_is_404(as_role, contact_id):
+    # A number past 2**63 cannot even be bound on SQLite: still no such family, not a 500.
     response = post(
         as_role(Role.ADMIN),
         "/admin/family-records/export",
-        {"contact_id": 999999, "reason": "A request in writing"},
+        {"contact_id": contact_id, "reason": "A request in writing"},
     )
     assert response.status_code == 404
 
