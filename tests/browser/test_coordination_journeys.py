@@ -67,6 +67,9 @@ def test_social_worker_records_a_meeting_with_a_next_step(page):
     assert page.get_attribute("html", "lang") == "es"
     assert_accessible(page)
     assert_clean(page, expected_statuses=(422,))
+    # The choice is saved on the demo account, which later journeys sign in with in English.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
 
 
 def test_admin_sets_retention_and_looks_for_a_family(page):
