@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -25,6 +25,7 @@ def _int_or_none(value: object) -> int | None:
 
 
 class MeetingForm(FlaskForm):
+    submission_key = HiddenField()  # one-off, from the page: sent twice, saved once
     school = SelectField(
         _l("School"),
         coerce=_int_or_none,
@@ -53,6 +54,7 @@ class DecisionsForm(FlaskForm):
 
 
 class StaffAttendeeForm(FlaskForm):
+    submission_key = HiddenField()  # one-off, from the page: sent twice, saved once
     staff = SelectField(
         _l("Staff member"),
         coerce=_int_or_none,
@@ -67,6 +69,7 @@ class StaffAttendeeForm(FlaskForm):
 
 
 class FamilyAttendeeForm(FlaskForm):
+    submission_key = HiddenField()  # one-off, from the page: sent twice, saved once
     name = StringField(
         _l("Family member's name"),
         filters=[clean_line],
@@ -81,6 +84,7 @@ class FamilyAttendeeForm(FlaskForm):
 
 
 class StepForm(FlaskForm):
+    submission_key = HiddenField()  # one-off, from the page: sent twice, saved once
     description = TextAreaField(
         _l("Next step"),
         filters=[clean_text],

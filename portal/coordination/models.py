@@ -52,6 +52,8 @@ class TeamMeeting(db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     decisions: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The "Record a meeting" form's one-off key: sent twice, it still makes one meeting.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -80,6 +82,8 @@ class TeamAttendee(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(120), default="")  # family members only
     role: Mapped[str] = mapped_column(String(80), default="")  # "Mother", "Teacher", ...
+    # The adding form's one-off key (none for the recorder, added with the meeting).
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     meeting: Mapped[TeamMeeting] = relationship(back_populates="attendees")
     user: Mapped[User | None] = relationship()
@@ -105,6 +109,8 @@ class NextStep(db.Model):
     due_on: Mapped[date] = mapped_column(Date, index=True)
     done: Mapped[bool] = mapped_column(default=False)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The adding form's one-off key: a double click adds the step once.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     meeting: Mapped[TeamMeeting] = relationship(back_populates="steps")
     owner: Mapped[User | None] = relationship()

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.auth.models import User, UserRole, user_schools
@@ -35,6 +36,30 @@ class CoordinationError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("coordination change refused")
         self.errors = errors
+
+
+def _already_sent(model: Any, key: str | None) -> Any:
+    """The row a form with this key already made, if it was sent before."""
+    if not key:
+        return None
+    return db.session.scalar(select(model).where(model.submission_key == key))
+
+
+def _save_once(model: Any, key: str | None) -> Any:
+    """Flush the new row; None when it went in, else the row a twin request made first.
+
+    Two sends of one form at the same moment both find no row and both insert: the unique key
+    stops the second, which answers with the first's row instead of a 500.
+    """
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _already_sent(model, key)
+        if existing is None:
+            raise
+        return existing
+    return None
 
 
 def meeting_school_ids(user: Any) -> Select[tuple[int]]:
@@ -135,10 +160,17 @@ class MeetingInput:
     kind: TeamKind
     held_on: date
     decisions: str = ""
+    submission_key: str | None = None
 
 
 def create_meeting(user: Any, data: MeetingInput, *, ip: str | None) -> TeamMeeting:
-    """Record a meeting at one of the user's team schools; the user attends it."""
+    """Record a meeting at one of the user's team schools; the user attends it.
+
+    Once per form: sent again with the same key, the meeting already recorded is the answer.
+    """
+    existing = _already_sent(TeamMeeting, data.submission_key)
+    if existing is not None:
+        return existing
     if data.school_id not in set(db.session.scalars(meeting_school_ids(user))):
         raise CoordinationError({"school": "not_yours"})
     meeting = TeamMeeting(
@@ -147,10 +179,12 @@ def create_meeting(user: Any, data: MeetingInput, *, ip: str | None) -> TeamMeet
         held_on=data.held_on,
         decisions=data.decisions,
         created_by_id=user.id,
+        submission_key=data.submission_key,
     )
     meeting.attendees.append(TeamAttendee(kind=AttendeeKind.STAFF, user_id=user.id))
     db.session.add(meeting)
-    db.session.flush()
+    if (twin := _save_once(TeamMeeting, data.submission_key)) is not None:
+        return twin
     record("team_meeting.created", actor_id=user.id, target=meeting, ip=ip)
     db.session.commit()
     return meeting
@@ -163,24 +197,51 @@ def update_decisions(user: Any, meeting: TeamMeeting, decisions: str, *, ip: str
 
 
 def add_staff_attendee(
-    user: Any, meeting: TeamMeeting, staff_id: int, role: str, *, ip: str | None
+    user: Any,
+    meeting: TeamMeeting,
+    staff_id: int,
+    role: str,
+    *,
+    ip: str | None,
+    submission_key: str | None = None,
 ) -> TeamAttendee:
+    # Before the "already on the list" check: the same form again is not a second person.
+    existing = _already_sent(TeamAttendee, submission_key)
+    if existing is not None:
+        return existing
     if staff_id not in {u.id for u in staff_at(meeting.school_id, also=user)}:
         raise CoordinationError({"staff": "not_at_school"})
     if any(a.user_id == staff_id for a in meeting.attendees):
         raise CoordinationError({"staff": "already"})
-    attendee = TeamAttendee(kind=AttendeeKind.STAFF, user_id=staff_id, role=role)
+    attendee = TeamAttendee(
+        kind=AttendeeKind.STAFF, user_id=staff_id, role=role, submission_key=submission_key
+    )
     meeting.attendees.append(attendee)
+    if (twin := _save_once(TeamAttendee, submission_key)) is not None:
+        return twin
     record("team_meeting.attendee_added", actor_id=user.id, target=meeting, ip=ip)
     db.session.commit()
     return attendee
 
 
 def add_family_attendee(
-    user: Any, meeting: TeamMeeting, name: str, role: str, *, ip: str | None
+    user: Any,
+    meeting: TeamMeeting,
+    name: str,
+    role: str,
+    *,
+    ip: str | None,
+    submission_key: str | None = None,
 ) -> TeamAttendee:
-    attendee = TeamAttendee(kind=AttendeeKind.FAMILY, name=name, role=role)
+    existing = _already_sent(TeamAttendee, submission_key)
+    if existing is not None:
+        return existing
+    attendee = TeamAttendee(
+        kind=AttendeeKind.FAMILY, name=name, role=role, submission_key=submission_key
+    )
     meeting.attendees.append(attendee)
+    if (twin := _save_once(TeamAttendee, submission_key)) is not None:
+        return twin
     record("team_meeting.attendee_added", actor_id=user.id, target=meeting, ip=ip)
     db.session.commit()
     return attendee
@@ -203,12 +264,20 @@ def add_step(
     owner_id: int,
     due_on: date,
     ip: str | None,
+    submission_key: str | None = None,
 ) -> NextStep:
-    """An agreed action; its owner must be staff at the meeting's school."""
+    """An agreed action; its owner must be staff at the meeting's school. Once per form."""
+    existing = _already_sent(NextStep, submission_key)
+    if existing is not None:
+        return existing
     if owner_id not in {u.id for u in staff_at(meeting.school_id, also=user)}:
         raise CoordinationError({"owner": "not_at_school"})
-    step = NextStep(description=description, owner_id=owner_id, due_on=due_on)
+    step = NextStep(
+        description=description, owner_id=owner_id, due_on=due_on, submission_key=submission_key
+    )
     meeting.steps.append(step)
+    if (twin := _save_once(NextStep, submission_key)) is not None:
+        return twin
     record("team_meeting.step_added", actor_id=user.id, target=meeting, ip=ip)
     db.session.commit()
     return step

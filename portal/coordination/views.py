@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -34,6 +36,20 @@ ERRORS = {
     "already": lambda: _("That person is already on the list."),
     "not_here": lambda: _("Choose a referral at this school."),
 }
+
+
+def _with_key(form):  # noqa: ANN001, ANN202
+    """A creating form as the page shows it: with a new one-off key."""
+    form.submission_key.data = secrets.token_urlsafe(24)
+    return form
+
+
+def _sent_key(form) -> str:  # noqa: ANN001
+    """The key a valid creating form came with; none, or not one we issue, is a bad request."""
+    key = form.submission_key.data or ""
+    if not 16 <= len(key) <= 64:
+        abort(400)
+    return key
 
 
 def _show_errors(form, errors: dict[str, str]) -> None:
@@ -75,7 +91,10 @@ def _school_choices(form: MeetingForm) -> None:
 def new():
     form = MeetingForm()
     _school_choices(form)
+    if request.method == "GET":
+        _with_key(form)
     if form.validate_on_submit():
+        key = _sent_key(form)
         try:
             meeting = services.create_meeting(
                 current_user,
@@ -84,6 +103,7 @@ def new():
                     kind=TeamKind(form.kind.data),
                     held_on=form.held_on.data,
                     decisions=form.decisions.data or "",
+                    submission_key=key,
                 ),
                 ip=request.remote_addr,
             )
@@ -102,9 +122,10 @@ def _render_show(meeting: TeamMeeting, status: int = 200, **forms):
     staff_choices = [SelectChoice("", _("Choose a staff member"))] + [
         SelectChoice(u.id, u.name) for u in staff
     ]
-    attendee_form = forms.get("attendee_form") or StaffAttendeeForm(formdata=None)
+    # A form sent back with an error keeps its key; the others on the page get new ones.
+    attendee_form = forms.get("attendee_form") or _with_key(StaffAttendeeForm(formdata=None))
     attendee_form.staff.choices = staff_choices
-    step_form = forms.get("step_form") or StepForm(formdata=None)
+    step_form = forms.get("step_form") or _with_key(StepForm(formdata=None))
     step_form.owner.choices = staff_choices
     referral_form = forms.get("referral_form") or ReferralLinkForm(formdata=None)
     referral_form.referral.choices = [SelectChoice("", _("Choose a referral"))] + [
@@ -123,7 +144,7 @@ def _render_show(meeting: TeamMeeting, status: int = 200, **forms):
         decisions_form=forms.get("decisions_form")
         or DecisionsForm(formdata=None, decisions=meeting.decisions),
         attendee_form=attendee_form,
-        family_form=forms.get("family_form") or FamilyAttendeeForm(formdata=None),
+        family_form=forms.get("family_form") or _with_key(FamilyAttendeeForm(formdata=None)),
         step_form=step_form,
         referral_form=referral_form,
         button=ButtonForm(formdata=None),
@@ -169,6 +190,7 @@ def add_staff(meeting_id: int):
         SelectChoice(u.id, u.name) for u in services.staff_at(meeting.school_id, also=current_user)
     ]
     if form.validate_on_submit():
+        key = _sent_key(form)
         try:
             services.add_staff_attendee(
                 current_user,
@@ -176,6 +198,7 @@ def add_staff(meeting_id: int):
                 form.staff.data,
                 form.staff_role.data or "",
                 ip=request.remote_addr,
+                submission_key=key,
             )
         except services.CoordinationError as error:
             _show_errors(form, error.errors)
@@ -192,7 +215,12 @@ def add_family(meeting_id: int):
     if not form.validate_on_submit():
         return _render_show(meeting, 422, family_form=form)
     services.add_family_attendee(
-        current_user, meeting, form.name.data, form.family_role.data, ip=request.remote_addr
+        current_user,
+        meeting,
+        form.name.data,
+        form.family_role.data,
+        ip=request.remote_addr,
+        submission_key=_sent_key(form),
     )
     return _back(meeting, "attendees")
 
@@ -215,6 +243,7 @@ def add_step(meeting_id: int):
         SelectChoice(u.id, u.name) for u in services.staff_at(meeting.school_id, also=current_user)
     ]
     if form.validate_on_submit():
+        key = _sent_key(form)
         try:
             services.add_step(
                 current_user,
@@ -223,6 +252,7 @@ def add_step(meeting_id: int):
                 owner_id=form.owner.data,
                 due_on=form.due_on.data,
                 ip=request.remote_addr,
+                submission_key=key,
             )
         except services.CoordinationError as error:
             _show_errors(form, error.errors)

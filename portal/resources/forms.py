@@ -82,6 +82,8 @@ HOURS_ERRORS = {
 
 
 class ResourceForm(FlaskForm):
+    # A new listing's one-off key, from the page: sent twice, saved once (unused on edits).
+    submission_key = HiddenField()
     name_en = StringField(
         _l("Name in English"),
         filters=[clean_line],

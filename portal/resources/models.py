@@ -79,6 +79,8 @@ class Resource(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The new-listing form's one-off key: sent twice, it still makes one listing.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     need_rows: Mapped[list[ResourceNeed]] = relationship(
         back_populates="resource", cascade="all, delete-orphan", order_by="ResourceNeed.need"

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.dbtypes import contains
@@ -344,14 +345,20 @@ def save_resource(
     ip: str | None,
     verified_today: date | None = None,
     commit: bool = True,
+    submission_key: str | None = None,
 ) -> Resource:
     """Create or change a listing; audited. `verified_today` also marks it checked that day.
 
     The address of a listing (its slug) is set once, so links families saved keep working
-    when the name is corrected.
+    when the name is corrected. A new listing's `submission_key` makes the form count once:
+    sent again, the listing it already made is the answer.
     """
     from portal.audit.services import record
 
+    if resource is None and submission_key:
+        existing = _already_sent(submission_key)
+        if existing is not None:
+            return existing
     if not data.needs or not data.languages:
         raise ValueError("a listing needs at least one need and one language")
     rows = check_openings(list(data.openings))
@@ -377,8 +384,19 @@ def save_resource(
         resource.verified_on = verified_today
         resource.verified_by_id = actor_id
     if created:
+        resource.submission_key = submission_key
         db.session.add(resource)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same form sent twice at once: the other request made it; answer with its listing.
+        if not (created and submission_key):
+            raise
+        db.session.rollback()
+        existing = _already_sent(submission_key)
+        if existing is None:
+            raise
+        return existing
     changed = sorted(f for f in _FIELDS if before.get(f) != getattr(resource, f)) if before else []
     record(
         "resource.created" if created else "resource.changed",
@@ -390,6 +408,10 @@ def save_resource(
     if commit:  # the demo loader writes its listings in one transaction
         db.session.commit()
     return resource
+
+
+def _already_sent(key: str) -> Resource | None:
+    return db.session.scalar(select(Resource).where(Resource.submission_key == key))
 
 
 def mark_verified(resource: Resource, *, today: date, actor_id: int, ip: str | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -144,7 +146,13 @@ def _edit(resource: Resource | None):  # noqa: ANN202
         else:
             form.verified.data = True
             form.city.data = "Denver, CO"
+            form.submission_key.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
+        key = None
+        if resource is None:  # a new listing: once per form, like a referral
+            key = form.submission_key.data or ""
+            if not 16 <= len(key) <= 64:
+                abort(400)
         saved = services.save_resource(
             resource,
             services.ResourceInput(
@@ -170,6 +178,7 @@ def _edit(resource: Resource | None):  # noqa: ANN202
             actor_id=current_user.id,
             ip=request.remote_addr,
             verified_today=district_today() if form.verified.data else None,
+            submission_key=key,
         )
         flash(_l("The listing has been saved."), "success")
         return (

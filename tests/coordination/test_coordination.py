@@ -75,7 +75,13 @@ def test_social_worker_records_a_meeting_at_their_school(as_role, app):
     response = post(
         client,
         "/coordination/new",
-        {"school": sid, "kind": "saart", "held_on": "2026-11-20", "decisions": "Attendance plan"},
+        {
+            "school": sid,
+            "kind": "saart",
+            "held_on": "2026-11-20",
+            "decisions": "Attendance plan",
+            "submission_key": secrets.token_urlsafe(24),
+        },
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     meeting_id = int(re.search(r"/coordination/(\d+)", response.headers["Location"]).group(1))
@@ -167,7 +173,7 @@ def test_attendees_staff_and_family(as_role, app, meeting_at, make_user):
     ok = post(
         client,
         f"/coordination/{meeting_id}/attendees/staff",
-        {"staff": counselor.id, "staff_role": "Counselor"},
+        {"staff": counselor.id, "staff_role": "Counselor", "submission_key": "s" * 24},
     )
     assert ok.status_code == 303
     refused = post(client, f"/coordination/{meeting_id}/attendees/staff", {"staff": elsewhere.id})
@@ -175,7 +181,7 @@ def test_attendees_staff_and_family(as_role, app, meeting_at, make_user):
     family = post(
         client,
         f"/coordination/{meeting_id}/attendees/family",
-        {"name": "Lucía Pérez", "family_role": "Grandmother"},
+        {"name": "Lucía Pérez", "family_role": "Grandmother", "submission_key": "f" * 24},
     )
     assert family.status_code == 303
     missing = post(client, f"/coordination/{meeting_id}/attendees/family", {"name": "X"})
@@ -193,7 +199,12 @@ def test_next_steps_added_done_and_due_on_the_home_page(as_role, app, meeting_at
     response = post(
         client,
         f"/coordination/{meeting_id}/steps",
-        {"description": "Home visit", "owner": owner, "due_on": "2099-01-05"},
+        {
+            "description": "Home visit",
+            "owner": owner,
+            "due_on": "2099-01-05",
+            "submission_key": secrets.token_urlsafe(24),
+        },
     )
     assert response.status_code == 303
     home = client.get("/").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -137,6 +138,7 @@ def test_family_account_cannot_reach_the_staff_list(as_role):
 
 def form_data(**overrides: object) -> dict:
     data = {
+        "submission_key": secrets.token_urlsafe(24),
         "name_en": "Eastside Pantry",
         "name_es": "Despensa del Este",
         "description_en": "Groceries on Tuesdays.",
