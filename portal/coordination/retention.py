@@ -13,7 +13,7 @@ from sqlalchemy import Select, delete, select
 
 from portal.coordination.models import TeamMeeting
 from portal.extensions import db
-from portal.retention.registry import Action, RecordType, register
+from portal.retention.registry import Action, RecordType, chunks, register
 
 
 def _due(cutoff: datetime, cutoffs: dict[str, datetime] | None = None) -> Select[tuple[int]]:
@@ -23,10 +23,10 @@ def _due(cutoff: datetime, cutoffs: dict[str, datetime] | None = None) -> Select
 
 
 def _purge(ids: list[int]) -> None:
-    for start in range(0, len(ids), 500):
+    for part in chunks(ids):
         # Attendees, next steps and referral links go with the meeting (ON DELETE CASCADE).
         db.session.execute(
-            delete(TeamMeeting).where(TeamMeeting.id.in_(ids[start : start + 500])),
+            delete(TeamMeeting).where(TeamMeeting.id.in_(part)),
             execution_options={"synchronize_session": False},
         )
 

@@ -117,6 +117,13 @@ def new():
     return render_template("coordination/new.html", form=form), 422 if form.errors else 200
 
 
+def _staff_choices(meeting: TeamMeeting) -> list[SelectChoice]:
+    """Who may attend or own a step: staff at the meeting's school, and the person recording."""
+    return [
+        SelectChoice(u.id, u.name) for u in services.staff_at(meeting.school_id, also=current_user)
+    ]
+
+
 def _render_show(meeting: TeamMeeting, status: int = 200, **forms):
     staff = services.staff_at(meeting.school_id, also=current_user)
     staff_choices = [SelectChoice("", _("Choose a staff member"))] + [
@@ -186,9 +193,7 @@ def decisions(meeting_id: int):
 def add_staff(meeting_id: int):
     meeting = services.get_meeting_or_404(current_user, meeting_id)
     form = StaffAttendeeForm()
-    form.staff.choices = [
-        SelectChoice(u.id, u.name) for u in services.staff_at(meeting.school_id, also=current_user)
-    ]
+    form.staff.choices = _staff_choices(meeting)
     if form.validate_on_submit():
         key = _sent_key(form)
         try:
@@ -239,9 +244,7 @@ def remove_attendee(meeting_id: int, attendee_id: int):
 def add_step(meeting_id: int):
     meeting = services.get_meeting_or_404(current_user, meeting_id)
     form = StepForm()
-    form.owner.choices = [
-        SelectChoice(u.id, u.name) for u in services.staff_at(meeting.school_id, also=current_user)
-    ]
+    form.owner.choices = _staff_choices(meeting)
     if form.validate_on_submit():
         key = _sent_key(form)
         try:

@@ -56,11 +56,10 @@ from portal.referrals.models import (
     Status,
 )
 from portal.retention.models import AnonymisedRecord
-from portal.retention.registry import Action, RecordType, register
+from portal.retention.registry import Action, RecordType, chunks, register
 
 KEY = "referrals"
 CHILD_SAFETY_KEY = "child_safety_referrals"
-CHUNK = 500
 ENDED = (Status.CLOSED, Status.DECLINED)
 
 # Closing and declining both set closed_at; the last change stands in for a row without one.
@@ -107,8 +106,7 @@ def _keep_query(child_safety: bool):  # noqa: ANN202
 
 def purge(ids: list[int]) -> None:
     """Blank what names or describes the student and family; the counted fields stay."""
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
+    for part in chunks(ids):
         run = {"synchronize_session": False}
         db.session.execute(
             update(Referral)

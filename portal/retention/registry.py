@@ -8,13 +8,21 @@ only once nothing still kept points at them, so they come last (`order`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select
+
+CHUNK = 500  # ids per IN (...) list
+
+
+def chunks(ids: list[int]) -> Iterator[list[int]]:
+    """The ids in slices small enough for one IN (...) list each."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 class Action(StrEnum):

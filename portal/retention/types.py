@@ -24,7 +24,6 @@ of Tier 1 calls (category, school, language and outcome only: no personal data).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -47,17 +46,12 @@ from portal.retention.models import AnonymisedRecord
 from portal.retention.registry import (
     Action,
     RecordType,
+    chunks,
     contact_keepers,
     register,
 )
 
-CHUNK = 500  # ids per IN (...) list
 Cutoffs = dict[str, datetime]
-
-
-def chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def not_purged(key: str, column: Any):
