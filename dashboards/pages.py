@@ -117,7 +117,17 @@ CASE_LABELS = {
 
 
 def labels() -> dict[str, str]:
-    """Column headers and coded values (channels, outcomes, measures) in the viewer's language."""
+    """Column headers and coded values (channels, outcomes, measures) in the viewer's language.
+
+    Built once per language and shared, read-only: translating some eighty labels again for
+    every callback cost a quarter of a small figure's server time (bench/dashboards.py).
+    """
+    return _labels_in(current_language())
+
+
+@cache
+def _labels_in(language: str) -> dict[str, str]:
+    # `language` is the request's own locale: the lazy strings below are read in it.
     from portal.concerns.labels import CHANNEL, MEETING_KIND, OUTCOME
 
     names = {key: str(value) for key, value in {**COLUMN_LABELS, **CASE_LABELS}.items()}
@@ -338,8 +348,12 @@ def _figure_section(spec: FigureSpec, config: dict[str, Any]) -> html.Section:
             dcc.Graph(id={"type": "graph", "figure": spec.key}, config=config),
             html.Details(
                 [
-                    html.Summary(_("Show the numbers as a table")),
-                    html.Div(id={"type": "table", "figure": spec.key}),
+                    html.Summary(
+                        _("Show the numbers as a table"),
+                        id={"type": "summary", "figure": spec.key},
+                        n_clicks=0,
+                    ),
+                    html.Div(_table_pending(), id={"type": "table", "figure": spec.key}),
                 ],
                 className="mb-2",
             ),
@@ -391,48 +405,66 @@ def figure_table(dashboard: Dashboard, spec: FigureSpec, f: Filters, user: Any) 
     return spec.query(f, Scope.for_user(user), current_language())
 
 
-def _html(tag: str, children: Any) -> dict[str, Any]:
-    """html.<tag>(children) as the JSON Dash sends for it, written directly.
+def _html(tag: str, children: Any, **props: Any) -> dict[str, Any]:
+    """html.<tag>(children, **props) as the JSON Dash sends for it, written directly.
 
     A table of every school is thousands of cells: as Dash components, creating them and then
-    turning each back into JSON cost more than the figure's query (bench/dashboards.py).
+    turning each back into JSON cost more than the figure's query; as plain data the answer
+    is written by orjson (dashboards/answers.py, bench/dashboards.py).
     """
-    return {"type": tag, "namespace": "dash_html_components", "props": {"children": children}}
+    return {
+        "type": tag,
+        "namespace": "dash_html_components",
+        "props": {"children": children, **props},
+    }
 
 
 def _table_component(
     spec: FigureSpec, table: Table, language: str, names: dict[str, str]
-) -> html.Table:
+) -> dict[str, Any]:
     hidden = _("fewer than 10")
-    return html.Table(
+    head = [_html("Th", names.get(c, c), scope="col") for c in table.columns]
+    rows = table_rows(
+        table,
+        percent=tuple(PERCENT_COLUMNS | set(spec.percent)),
+        labels=names,
+        language=language,
+        hidden=hidden,
+    )
+    return _html(
+        "Table",
         [
-            html.Caption(str(spec.title)),
-            html.Thead(html.Tr([html.Th(names.get(c, c), scope="col") for c in table.columns])),
-            html.Tbody(
-                [
-                    _html("Tr", [_html("Td", cell) for cell in row])
-                    for row in table_rows(
-                        table,
-                        percent=tuple(PERCENT_COLUMNS | set(spec.percent)),
-                        labels=names,
-                        language=language,
-                        hidden=hidden,
-                    )
-                ]
-            ),
+            _html("Caption", str(spec.title)),
+            _html("Thead", _html("Tr", head)),
+            _html("Tbody", [_html("Tr", [_html("Td", cell) for cell in row]) for row in rows]),
         ],
         className="table table-sm",
     )
 
 
-def _chosen(values: list[Any], pathname: str | None) -> tuple[Dashboard, Filters]:
-    """The dashboard at this address and the filters its boxes hold, for this person."""
+def _table_pending() -> dict[str, Any]:
+    """What a closed table holds: it is built when opened (a table of every school is
+    thousands of cells to build, send and draw for a reader who may never open it)."""
+    return _html("P", _("Loading the table…"), className="text-body-secondary small")
+
+
+def is_open(n_clicks: int | None) -> bool:
+    """A <details> opens and closes with each click (or Enter, or Space) on its summary."""
+    return bool(n_clicks) and n_clicks % 2 == 1
+
+
+def _chosen(
+    values: list[Any], pathname: str | None, *, filters_at: int = 0
+) -> tuple[Dashboard, Filters]:
+    """The dashboard at this address and the filters its boxes hold, for this person.
+
+    `filters_at`: where the filter boxes are among the callback's inputs, then its states."""
     dashboard = DASHBOARDS.get((pathname or "")[len(PREFIX) :].strip("/"))
     if dashboard is None:
         raise PreventUpdate
     if not current_user.has_role(*dashboard.roles):
         abort(403)
-    names = [item["id"]["name"] for item in ctx.inputs_list[0]]
+    names = [item["id"]["name"] for item in (ctx.inputs_list + ctx.states_list)[filters_at]]
     chosen = resolve_names(dict(zip(names, values, strict=True)))
     return dashboard, urlstate.from_values(chosen, district_today())
 
@@ -448,20 +480,19 @@ def register_callbacks(dash_app: Any) -> None:
 
     # One callback per figure (MATCH): the browser asks for every figure at once and the
     # server answers them side by side, each as soon as it is ready, instead of one request
-    # that waits for the slowest sum of all (bench/dashboards.py).
+    # that waits for the slowest sum of all (bench/dashboards.py). Its table only when the
+    # reader has it open; opening it asks for it (the callback after this one).
     @dash_app.callback(
         Output({"type": "graph", "figure": MATCH}, "figure"),
         Output({"type": "table", "figure": MATCH}, "children"),
         Output({"type": "csv", "figure": MATCH}, "href"),
         Input({"type": "filter", "name": ALL}, "value"),
         State("url", "pathname"),
+        State({"type": "summary", "figure": MATCH}, "n_clicks"),
     )
-    def update(values: list[Any], pathname: str | None):  # noqa: ANN202
+    def update(values: list[Any], pathname: str | None, n_clicks: int | None):  # noqa: ANN202
         dashboard, f = _chosen(values, pathname)
-        key = ctx.outputs_list[0]["id"]["figure"]
-        spec = dashboard.figure(key)
-        if spec is None:
-            raise PreventUpdate
+        spec = _spec(dashboard)
         language = current_language()
         names = labels()
         table = figure_table(dashboard, spec, f, current_user)
@@ -475,5 +506,33 @@ def register_callbacks(dash_app: Any) -> None:
             language=language,
             series=spec.series,
         )
-        link = f"{PREFIX}export/{dashboard.slug}/{key}.csv{urlstate.to_search(f)}"
+        link = f"{PREFIX}export/{dashboard.slug}/{spec.key}.csv{urlstate.to_search(f)}"
+        if not is_open(n_clicks):
+            return figure, _table_pending(), link
         return figure, _table_component(spec, table, language, names), link
+
+    @dash_app.callback(
+        Output({"type": "table", "figure": MATCH}, "children", allow_duplicate=True),
+        Input({"type": "summary", "figure": MATCH}, "n_clicks"),
+        State({"type": "filter", "name": ALL}, "value"),
+        State("url", "pathname"),
+        prevent_initial_call=True,
+    )
+    def open_table(n_clicks: int | None, values: list[Any], pathname: str | None):  # noqa: ANN202
+        if not is_open(n_clicks):
+            raise PreventUpdate  # closing it: what it shows stays until the filters change
+        dashboard, f = _chosen(values, pathname, filters_at=1)
+        spec = _spec(dashboard)
+        names = labels()
+        table = figure_table(dashboard, spec, f, current_user)
+        return _table_component(spec, table, current_language(), names)
+
+
+def _spec(dashboard: Dashboard) -> FigureSpec:
+    """The figure whose outputs this callback writes."""
+    outputs = ctx.outputs_list  # a list for several outputs, the one itself for one
+    first = outputs[0] if isinstance(outputs, list) else outputs
+    spec = dashboard.figure(first["id"]["figure"])
+    if spec is None:
+        raise PreventUpdate
+    return spec

@@ -77,3 +77,31 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stdout + result.stderr
+
+
+def test_gunicorn_workers_keep_what_they_loaded_out_of_the_garbage_collectors_walks():
+    import gc
+    import runpy
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    worker = type("Worker", (), {})()
+    threshold = gc.get_threshold()
+    try:
+        settings["post_worker_init"](worker)
+        assert gc.get_threshold() == settings["GC_THRESHOLD"]
+        loaded_at_start = gc.get_freeze_count()
+        assert loaded_at_start > 0
+        cache = [[n] for n in range(1000)]  # what the first requests load
+        for _ in range(settings["FREEZE_AFTER"] - 1):
+            settings["post_request"](worker, None, {}, None)
+        assert gc.get_freeze_count() == loaded_at_start
+        settings["post_request"](worker, None, {}, None)  # the request that reaches the count
+        assert gc.get_freeze_count() >= loaded_at_start + len(cache)
+        frozen = gc.get_freeze_count()
+        later = [[n] for n in range(1000)]
+        settings["post_request"](worker, None, {}, None)  # once only
+        assert gc.get_freeze_count() == frozen
+        assert later
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

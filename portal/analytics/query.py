@@ -24,7 +24,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     union_all,
 )
 
@@ -270,10 +269,7 @@ def read(statement: Select) -> list[Any]:
 
 
 def _run(executor, statement: Select) -> list[Any]:
-    if reading_dialect() == "postgresql":
-        # PostgreSQL compiles a query it thinks costly (a sum over a large cube) before running
-        # it: ~40 ms here, more than these queries take. LOCAL: this transaction only.
-        executor.execute(text("SET LOCAL jit = off"))
+    # PostgreSQL's JIT is off on every connection (portal.jit_off): no SET here.
     return list(executor.execute(statement).all())
 
 

@@ -63,6 +63,7 @@ def test_each_dashboard_filters_and_redraws(browser, live_server, live_app, loca
         page.get_by_text(
             "Ver las cifras en una tabla" if lang == "es" else "Show the numbers as a table"
         ).first.click()
-        assert page.locator("table caption").first.is_visible()
+        # Built when opened: the table arrives from its own callback.
+        page.locator("table caption").first.wait_for(state="visible")
         assert_accessible_in(page, lang)
         assert_clean(page)

@@ -84,9 +84,17 @@ def events(app):  # noqa: ANN001, ANN201
         return {"offering": item.id, "school": school.id, "network": school.network_id}
 
 
-def call_dash(client, pathname: str, filters: dict[str, object], keys: list[str]) -> dict:  # noqa: ANN001
+def call_dash(  # noqa: ANN201
+    client,  # noqa: ANN001
+    pathname: str,
+    filters: dict[str, object],
+    keys: list[str],
+    *,
+    tables_open: bool = True,
+) -> dict:
     """POST the dashboard's callbacks as Dash's renderer would (the URL's, then one per figure);
-    the JSON answers merged into one, as the page ends up with them."""
+    the JSON answers merged into one, as the page ends up with them. `tables_open`: whether
+    the reader has opened each figure's table ("Show the numbers as a table")."""
     page = client.get(pathname)
     assert page.status_code == 200
     token = client.get_cookie("_csrf_token", path="/dashboards/")
@@ -103,19 +111,21 @@ def call_dash(client, pathname: str, filters: dict[str, object], keys: list[str]
     payloads = [{"output": "url.search", "outputs": {"id": "url", "property": "search"}}]
     for key in keys:
         kinds = (("graph", "figure"), ("table", "children"), ("csv", "href"))
+        summary = {"id": {"figure": key, "type": "summary"}, "property": "n_clicks"}
         payloads.append(
             {
                 "output": ".."
                 + "...".join(f'{{"figure":["MATCH"],"type":"{k}"}}.{p}' for k, p in kinds)
                 + "..",
                 "outputs": [{"id": {"figure": key, "type": k}, "property": p} for k, p in kinds],
+                "state": [*common["state"], {**summary, "value": 1 if tables_open else 0}],
             }
         )
     merged: dict = {"response": {}}
     for payload in payloads:
         response = client.post(
             "/dashboards/_dash-update-component",
-            data=json.dumps({**payload, **common}),
+            data=json.dumps({**common, **payload}),
             content_type="application/json",
             headers={"X-CSRFToken": token.value if token else ""},
         )
@@ -123,3 +133,50 @@ def call_dash(client, pathname: str, filters: dict[str, object], keys: list[str]
             return {"status": response.status_code, "json": response.get_json(silent=True)}
         merged["response"].update(response.get_json()["response"])
     return {"status": 200, "json": merged}
+
+
+def table_output(client) -> str:  # noqa: ANN001
+    """The output key Dash gave the callback that fills a table when it is opened."""
+    dependencies = client.get("/dashboards/_dash-dependencies").get_json()
+    return next(
+        d["output"]
+        for d in dependencies
+        if d["output"].startswith('{"figure":["MATCH"],"type":"table"}')
+    )
+
+
+def open_table(  # noqa: ANN201
+    client,  # noqa: ANN001
+    pathname: str,
+    filters: dict[str, object],
+    key: str,
+    clicks: int = 1,
+    output: str | None = None,
+):
+    """POST what the renderer sends when the reader clicks a figure's "Show the numbers as a
+    table" (`clicks` times in all): the response, as the test client gives it."""
+    output = output or table_output(client)
+    token = client.get_cookie("_csrf_token", path="/dashboards/")
+    payload = {
+        "output": output,
+        "outputs": {"id": {"figure": key, "type": "table"}, "property": output.rsplit(".", 1)[1]},
+        "inputs": [
+            {"id": {"figure": key, "type": "summary"}, "property": "n_clicks", "value": clicks}
+        ],
+        "state": [
+            [
+                {"id": {"name": name, "type": "filter"}, "property": "value", "value": value}
+                for name, value in filters.items()
+            ],
+            {"id": "url", "property": "pathname", "value": pathname},
+        ],
+        "changedPropIds": [
+            json.dumps({"figure": key, "type": "summary"}, separators=(",", ":")) + ".n_clicks"
+        ],
+    }
+    return client.post(
+        "/dashboards/_dash-update-component",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-CSRFToken": token.value if token else ""},
+    )

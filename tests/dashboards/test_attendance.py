@@ -7,7 +7,7 @@ import pytest
 from portal.analytics import attendance
 from portal.analytics.filters import Filters, Scope
 from portal.auth.roles import Role
-from tests.dashboards.conftest import MARCH, call_dash
+from tests.dashboards.conftest import MARCH, call_dash, open_table, table_output
 
 EVERYONE = Scope()
 ANALYST = Scope(suppress_small=True)
@@ -80,6 +80,43 @@ def test_the_callback_answers_figures_tables_and_links(as_role, events):
     csv = client.get(link)
     assert csv.status_code == 200
     assert "Goldrick Elementary,1" in csv.get_data(as_text=True)
+
+
+def test_a_closed_table_is_not_built_until_it_is_opened(as_role, events):
+    client = as_role(Role.PROGRAMME_STAFF)
+    filters = {"start": "2031-03-01", "end": "2031-03-31", "school": events["school"]}
+    answer = call_dash(client, "/dashboards/attendance", filters, ["show_up"], tables_open=False)
+    response = answer["json"]["response"]
+    assert response['{"figure":"show_up","type":"graph"}']["figure"]["data"][0]["y"] == [9]
+    closed = str(response['{"figure":"show_up","type":"table"}']["children"])
+    assert "Loading the table" in closed and "66.7" not in closed
+    opened = open_table(client, "/dashboards/attendance", filters, "show_up", clicks=1)
+    assert opened.status_code == 200
+    table = str(opened.get_json()["response"])
+    assert "66.7" in table and "Registered and checked in, by month" in table
+    # Closing it again (a second click) asks for nothing new.
+    assert (
+        open_table(client, "/dashboards/attendance", filters, "show_up", clicks=2).status_code
+        == 204
+    )
+
+
+def test_an_opened_table_keeps_an_analysts_small_counts_hidden(as_role, events):
+    client = as_role(Role.ANALYST)
+    filters = {"start": "2031-03-01", "end": "2031-03-31", "school": events["school"]}
+    client.get("/dashboards/attendance")
+    table = str(open_table(client, "/dashboards/attendance", filters, "show_up").get_json())
+    assert "fewer than 10" in table
+    assert "9" not in table.replace("2031", "")
+
+
+def test_a_role_without_the_dashboard_cannot_open_a_table(as_role, events):
+    output = table_output(as_role(Role.PROGRAMME_STAFF))
+    specialist = as_role(Role.SPECIALIST)
+    filters = {"start": "2031-03-01", "end": "2031-03-31"}
+    answer = open_table(specialist, "/dashboards/attendance", filters, "show_up", output=output)
+    assert answer.status_code == 403
+    assert b"Registered" not in answer.data
 
 
 def test_an_analyst_gets_fewer_than_10_in_the_table_and_the_csv(as_role, events):

@@ -1,0 +1,59 @@
+"""A dashboard callback only reads: on PostgreSQL its statements run without a transaction."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import event
+
+from portal.auth.roles import Role
+from portal.extensions import db
+from tests.conftest import demo_email, sign_in
+
+
+def test_a_callback_reads_without_begin_and_rollback_other_requests_keep_their_transaction(
+    live_app,
+):
+    seen: list[tuple[str, bool]] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        from flask import has_request_context, request
+
+        if has_request_context():
+            seen.append(
+                (request.path, bool(getattr(conn.connection.dbapi_connection, "autocommit", False)))
+            )
+
+    with live_app.app_context():
+        engine = db.engine
+        postgresql = engine.dialect.name == "postgresql"
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        client = live_app.test_client()
+        assert sign_in(client, demo_email(Role.SENIOR_MANAGER)).status_code == 303
+        assert client.get("/dashboards/cases").status_code == 200
+        token = client.get_cookie("_csrf_token", path="/dashboards/").value
+        answer = client.post(
+            "/dashboards/_dash-update-component",
+            data=json.dumps(
+                {
+                    "output": "page.children",
+                    "outputs": {"id": "page", "property": "children"},
+                    "inputs": [{"id": "url", "property": "pathname", "value": "/dashboards/cases"}],
+                    "state": [{"id": "url", "property": "search", "value": ""}],
+                    "changedPropIds": ["url.pathname"],
+                }
+            ),
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+        assert answer.status_code == 200
+        assert '"graph"' in answer.get_data(as_text=True)  # the dashboard, with its figures
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    callback = [on for path, on in seen if path.endswith("_dash-update-component")]
+    others = [on for path, on in seen if not path.endswith("_dash-update-component")]
+    assert callback and others
+    # SQLite: the portal opens each transaction itself (BEGIN IMMEDIATE), callbacks included.
+    assert all(callback) is postgresql
+    assert not any(others)
