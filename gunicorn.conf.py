@@ -3,11 +3,14 @@
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Two cores: three worker processes with four threads each keep both busy while requests wait
-# on the database.
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Two cores: two worker processes with two threads each. More requests at once only queue
+# for the same cores and the same rows: with three workers of four threads, 200 families
+# registering at once for the last seats got 283-289 registrations/s, with two of two 322-342
+# (bench/registration_burst.py, alternating in one run; CPU per registration 4.2-4.4 ms in
+# gunicorn and 0.8 in PostgreSQL, against 4.8-4.9 and 1.3). Size these to the machine.
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A worker takes no more connections than it can soon serve (its threads, and as many again
 # waiting or kept alive); the rest wait in the listen queue for whichever worker is free. With
 # gunicorn's default of 1000, the first worker to wake took most of a burst (200 families
@@ -23,16 +26,18 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-# The garbage collector, tuned for requests that build many objects (a dashboard table of every
-# school is ~20,000): collections of the youngest objects every 50,000 allocations instead of
-# 700, and full collections ten times rarer. Measured with bench/dashboards.py: a full
-# collection cost ~10 ms of a 13 ms callback, one in six times.
-GC_THRESHOLD = (50_000, 20, 100)
 # Once a worker has served this many requests, what it loaded on the way (translations,
-# templates, Plotly's chart template, compiled queries) is moved out of the collector's walks
-# too, as what it loaded at start was (see post_worker_init). Once only: objects in use by a
-# request in another thread at that moment are kept for the worker's life, a bounded cost.
+# templates, Plotly's chart template, compiled queries) is moved out of the garbage
+# collector's walks too, as what it loaded at start was (see post_worker_init): left in, each
+# full collection walked it again, ~10 ms in one in six dashboard table callbacks (13 ms
+# otherwise; bench/dashboards.py). Once only: objects in use by a request in another thread at
+# that moment are kept for the worker's life, a bounded cost.
 FREEZE_AFTER = 100
+# Collections of the youngest objects every 50,000 allocations instead of 700, and full ones
+# rarer: a dashboard callback builds thousands of objects. Measured with bench/dashboards.py
+# (analyst and superintendent, attendance, one run each): median p95/p50 1.08 against 1.10
+# with Python's thresholds, and no figure slower than its plain query against two.
+GC_THRESHOLD = (50_000, 20, 100)
 
 
 def post_worker_init(worker):  # noqa: ANN001, ANN201, ARG001 - gunicorn's hook

@@ -117,3 +117,12 @@ class Timings:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def gunicorn_defaults(portal: Path) -> dict[str, int]:
+    """The workers and threads a checkout's gunicorn.conf.py starts with, for a bench that
+    is not told otherwise (GUNICORN_WORKERS and GUNICORN_THREADS as it reads them)."""
+    import runpy
+
+    settings = runpy.run_path(str(portal / "gunicorn.conf.py"))
+    return {"workers": settings["workers"], "threads": settings["threads"]}

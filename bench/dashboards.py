@@ -15,7 +15,7 @@ analyst sees suppressed counts; a superintendent one network), opens each dashbo
 renderer does (the page for Dash's CSRF cookie, Dash's callback map, the page's content from
 the URL callback) and posts the callbacks the renderer would send after a filter change, built
 from that map and those components (never written by hand): each figure's own callback (its
-graph, table and CSV link), timed --repeat times after two warm-ups (p50, p95; one that takes
+graph, table and CSV link), timed --repeat times after five warm-ups (p50, p95; one that takes
 over 2 s is timed 3 times after one), and all of them at once on six connections as a browser
 does (the time until the last answers), for the default view (the last twelve months) and for
 ten years.
@@ -29,11 +29,14 @@ themselves. The machine's other work moves the wall-clock columns; the CPU colum
     .venv/bin/python bench/dashboards.py [--repeat 20] [--plain-repeat 3]
         [--roles senior_manager,analyst,superintendent] [--dashboards cases,mediation,attendance]
         [--reload] [--load-only]
+
+BENCH_RAW=1 prints each figure's timed callbacks as well, in the order they were sent.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import math
@@ -51,14 +54,17 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyotp  # noqa: E402
+from common import gunicorn_defaults  # noqa: E402 - bench/common.py, beside this file
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import MetaData, create_engine, func, make_url, select, text  # noqa: E402
@@ -206,6 +212,7 @@ FIGURE = '"type":"graph"}.figure'  # in the output key of the callback that draw
 TABLE = '"type":"table"}.children@'  # ... and of the one that fills its table when opened
 CONNECTIONS = 6  # a browser's HTTP/1.1 connections to one host
 SLOW, SLOW_REPEAT = 2000.0, 3  # a callback over 2 s is timed 3 times, not --repeat
+WARM_UPS = 5  # calls before the timed ones (see measure_callbacks)
 
 
 def accounts(app: Flask) -> dict[str, str]:
@@ -585,6 +592,19 @@ def together(browser: Browser, payloads: list[dict[str, Any]]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+@contextmanager
+def client_gc_off() -> Iterator[None]:
+    """This process's garbage collector off while it times callbacks, as timeit does: it holds
+    the portal, its plain queries' results and the district's names, and a full collection
+    of all that during a callback's answer would be counted as the server's time."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def measure_callbacks(
     port: int,
     email: str,
@@ -606,9 +626,10 @@ def measure_callbacks(
             figures = {key: page.payload(FIGURE, only(key)) for key in page.figures()}
             whole = Row(role, view, slug, f"(all {len(figures)} at once)")
             everything = [page.payload("url.search"), *figures.values()]
-            together(browser, everything)  # warm-up
-            for _ in range(max(3, repeat // 4)):
-                whole.times.append(together(browser, everything))
+            with client_gc_off():
+                together(browser, everything)  # warm-up
+                for _ in range(max(3, repeat // 4)):
+                    whole.times.append(together(browser, everything))
             rows.append(whole)
             print(
                 f"  {role:15} {view:9} {slug:11} {whole.figure:22} p50 {whole.p50:7.1f}",
@@ -620,16 +641,22 @@ def measure_callbacks(
             timed += [(key, " (table)", p) for key, p in tables.items()]
             for key, part, payload in timed:
                 row = Row(role, view, slug, key, part=part)
-                # Two warm-ups (each worker's first call pays once); a callback of seconds
-                # is warmed once and timed SLOW_REPEAT times: a few tell enough.
-                _, _, elapsed = browser.callback(payload)
-                slow = elapsed > SLOW
-                if not slow:
-                    browser.callback(payload)
-                for _ in range(SLOW_REPEAT if slow else repeat):
-                    _, request_id, elapsed = browser.callback(payload)
-                    row.times.append(elapsed)
-                    row.request_ids.append(request_id)
+                # Warm-ups: a server left idle for a moment (here, while the previous figure's
+                # plain query runs, or this process collects its garbage) answers its next few
+                # requests slower on this machine, then steadies (a 3.7 ms callback: 7.0, 4.8,
+                # 4.3, 4.0, 3.8 ms), so five go first. A callback of seconds is warmed once and
+                # timed SLOW_REPEAT times: a few tell enough.
+                with client_gc_off():
+                    _, _, elapsed = browser.callback(payload)
+                    slow = elapsed > SLOW
+                    for _ in range(0 if slow else WARM_UPS - 1):
+                        browser.callback(payload)
+                    for _ in range(SLOW_REPEAT if slow else repeat):
+                        _, request_id, elapsed = browser.callback(payload)
+                        row.times.append(elapsed)
+                        row.request_ids.append(request_id)
+                if os.environ.get("BENCH_RAW"):
+                    print("    raw", [round(t, 1) for t in row.times], flush=True)
                 if not row.whole:
                     queries.time(row, email)
                 rows.append(row)
@@ -735,14 +762,17 @@ def main() -> None:
     parser.add_argument("--plain-repeat", type=int, default=3, help="timed plain queries")
     parser.add_argument("--roles", default=",".join(ROLES), help="who to sign in as")
     parser.add_argument("--dashboards", default=",".join(DASHBOARDS), help="which to measure")
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="default: as gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, help="default: as gunicorn.conf.py")
     # A smaller district (in another database) tries the harness out in seconds.
     parser.add_argument("--schools", type=int, default=SCHOOLS, help=argparse.SUPPRESS)
     parser.add_argument("--years", type=int, default=YEARS, help=argparse.SUPPRESS)
     parser.add_argument("--cases", type=int, default=CASES, help=argparse.SUPPRESS)
     parser.add_argument("--budget", type=float, default=150.0, help="p95 target, ms")
     args = parser.parse_args()
+    defaults = gunicorn_defaults(ROOT)
+    args.workers = args.workers or defaults["workers"]
+    args.threads = args.threads or defaults["threads"]
     # Stopped (kill), it still stops its gunicorn on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     size = Size(args.schools, args.years, args.cases)
@@ -761,8 +791,8 @@ def main() -> None:
     try:
         for role in roles:
             print(
-                f"as {role}: callbacks over HTTP ({args.repeat} after two warm-ups), then the "
-                f"roll-up query and the plain twin in-process (median of {args.plain_repeat}):",
+                f"as {role}: callbacks over HTTP ({args.repeat} after {WARM_UPS} warm-ups), then "
+                f"the roll-up query and the plain twin in-process (median of {args.plain_repeat}):",
                 flush=True,
             )
             rows += measure_callbacks(

@@ -8,7 +8,7 @@ waiting in arrival order. Prints each round's rate (200 over the seconds from th
 the last answer), then the median rate, the server's own time per registration and its SQL
 statements (from the portal's JSON request log) and the families' wall time.
 
-    .venv/bin/python bench/registration_burst.py [rounds] [--workers 3] [--threads 4]
+    .venv/bin/python bench/registration_burst.py [rounds] [--workers N] [--threads N]
 
 --portal DIR serves another checkout of the portal, with its own gunicorn.conf.py (say, an
 older commit), with this same harness, so that two versions can be compared in one run.
@@ -36,7 +36,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import bench_app, engine_name, percentile
+from common import bench_app, engine_name, gunicorn_defaults, percentile
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -259,11 +259,14 @@ def request_log(log: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("rounds", nargs="?", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="default: as gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, help="default: as gunicorn.conf.py")
     parser.add_argument("--portal", type=Path, default=ROOT, help="the checkout to serve")
     parser.add_argument("--worker-class", default="gthread", help="gthread (as deployed) or sync")
     args = parser.parse_args()
+    defaults = gunicorn_defaults(args.portal.resolve())
+    args.workers = args.workers or defaults["workers"]
+    args.threads = args.threads or defaults["threads"]
 
     app = bench_app()
     url = app.config["SQLALCHEMY_DATABASE_URI"]

@@ -48,6 +48,11 @@ def engine_options(url: str) -> dict[str, Any]:
         return {"pool_pre_ping": True, "connect_args": {"timeout": 15}}
     return {
         "pool_pre_ping": True,
+        # The connection used last is used again: its server process has the request's
+        # statements prepared (psycopg prepares one after five runs) and its caches warm, where
+        # first-in-first-out handed each request the connection idle longest
+        # (bench/dashboards.py: a callback's first answers after other work took twice as long).
+        "pool_use_lifo": True,
         "pool_size": _int("DATABASE_POOL_SIZE", 5),
         "max_overflow": 10,
         "pool_recycle": 1800,
