@@ -260,30 +260,31 @@ CALLS = Family(
 )
 
 
-def read(statement: Select) -> list[Any]:
-    """Run a read on the analytics engine (ANALYTICS_DATABASE_URL), else the main session."""
+def read(statement: Select, params: Mapping[str, Any] | None = None) -> list[Any]:
+    """Run a read on the analytics engine (ANALYTICS_DATABASE_URL), else the main session;
+    `params`: values for the statement's bound parameters."""
     engine = db.engines.get("analytics")
     if engine is None:
-        return _run(db.session, statement)
+        return _run(db.session, statement, params)
     with engine.connect() as connection:
-        return _run(connection, statement)
+        return _run(connection, statement, params)
 
 
-def _run(executor, statement: Select) -> list[Any]:
+def _run(executor, statement: Select, params: Mapping[str, Any] | None = None) -> list[Any]:
     # PostgreSQL's JIT is off on every connection (portal.jit_off): no SET here.
     # The session's connection, or the analytics engine's.
     connection = executor if isinstance(executor, Connection) else executor.connection()
     dbapi = connection.connection.dbapi_connection
     threshold = getattr(dbapi, "prepare_threshold", None)
     if threshold is None:  # SQLite, or preparing off already
-        return list(connection.execute(statement).all())
+        return list(connection.execute(statement, params).all())
     # Planned for the values asked, every time. psycopg prepares a statement run five times on
     # a connection, and PostgreSQL then settles on a generic plan that ignores the values: for
     # a network's ten years of events, 2.6 ms slower than planning it for them
     # (bench/dashboards.py). The portal's other statements keep being prepared.
     dbapi.prepare_threshold = None
     try:
-        return list(connection.execute(statement).all())
+        return list(connection.execute(statement, params).all())
     finally:
         dbapi.prepare_threshold = threshold
 
