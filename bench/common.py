@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +129,40 @@ def gunicorn_defaults(portal: Path) -> dict[str, int]:
 
     settings = runpy.run_path(str(portal / "gunicorn.conf.py"))
     return {"workers": settings["workers"], "threads": settings["threads"]}
+
+
+def start_gunicorn(portal: Path, log: Path, *args: str, wait: float = 60, **settings: str):  # noqa: ANN201
+    """gunicorn as in production, serving `portal` (a checkout) on a free loopback port with
+    `settings` added to the environment; returns the process and its port once /readyz
+    answers. What this shell sets for the portal (PUENTE_*, SECRET_*, a replica's
+    ANALYTICS_DATABASE_URL) is left out: each bench says what it serves."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUENTE", "SECRET"))}
+    env.pop("ANALYTICS_DATABASE_URL", None)
+    env.update(
+        PUENTE_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        LOG_LEVEL="INFO",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        **settings,
+    )
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own arguments
+        [str(gunicorn), "-c", str(portal / "gunicorn.conf.py"), *args, "wsgi:app"],
+        cwd=portal,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return server, port
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-3000:]}") from None
+            time.sleep(0.2)

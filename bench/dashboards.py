@@ -44,9 +44,7 @@ import os
 import re
 import secrets
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -64,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyotp  # noqa: E402
-from common import gunicorn_defaults  # noqa: E402 - bench/common.py, beside this file
+from common import gunicorn_defaults, start_gunicorn  # noqa: E402 - bench/common.py
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import MetaData, create_engine, func, make_url, select, text  # noqa: E402
@@ -510,43 +508,19 @@ class Row:
 
 
 def start_server(url: str, workers: int, threads: int, log: Path):  # noqa: ANN201
-    """gunicorn with the production settings, as deployed (see registration_burst.py)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUENTE", "SECRET"))}
-    env.pop("ANALYTICS_DATABASE_URL", None)
-    env.update(
-        PUENTE_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
+    """gunicorn with the production settings, as deployed; the process and its port."""
+    return start_gunicorn(
+        ROOT,
+        log,
+        wait=120,
         MFA_ENCRYPTION_KEY=MFA_ENCRYPTION_KEY,
         DATABASE_URL=url,
-        LOG_LEVEL="INFO",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
         GUNICORN_THREADS=str(threads),
         # Production's 30 s would end a slow callback's worker before it answers; the table
         # shows any callback over 30 s.
         GUNICORN_TIMEOUT="600",
     )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own arguments
-        [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return server, port
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-3000:]}") from None
-            time.sleep(0.3)
 
 
 def views(today: date) -> dict[str, str]:

@@ -22,11 +22,8 @@ import json
 import math
 import os
 import re
-import secrets
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +33,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import bench_app, engine_name, gunicorn_defaults, percentile
+from common import bench_app, engine_name, gunicorn_defaults, percentile, start_gunicorn
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -55,44 +52,17 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(portal: Path, url: str, workers: int, threads: int, log: Path, *extra: str):  # noqa: ANN201
-    """gunicorn as in production; returns the process and its port once /readyz answers."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUENTE", "SECRET"))}
-    env.update(
-        PUENTE_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
+    """gunicorn as in production, behind one trusted proxy; the process and its port."""
+    return start_gunicorn(
+        portal,
+        log,
+        *extra,
         DATABASE_URL=url,
         PROXY_COUNT="1",
-        LOG_LEVEL="INFO",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
         GUNICORN_THREADS=str(threads),
     )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own arguments
-        [str(gunicorn), "-c", str(portal / "gunicorn.conf.py"), *extra, "wsgi:app"],
-        cwd=portal,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return server, port
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-3000:]}") from None
-            time.sleep(0.2)
 
 
 async def exchange(port: int, method: str, path: str, headers: dict[str, str], body: bytes = b""):  # noqa: ANN201
