@@ -47,7 +47,8 @@ def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"pool_pre_ping": True, "connect_args": {"timeout": 15}}
     return {
-        "pool_pre_ping": True,
+        # Checked on checkout by portal.connection_checks: a ping only when in doubt.
+        "pool_pre_ping": False,
         # The connection used last is used again: its server process has the request's
         # statements prepared (psycopg prepares one after five runs) and its caches warm, where
         # first-in-first-out handed each request the connection idle longest
