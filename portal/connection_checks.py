@@ -43,9 +43,11 @@ def install(engine: Engine) -> None:
         if not doubtful(dbapi_connection, time.monotonic() - idle_since):
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
+            alive = engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             raise DisconnectionError(f"a pooled connection failed its ping: {error}") from error
+        if not alive:
+            raise DisconnectionError("a pooled connection failed its ping")
 
 
 def doubtful(dbapi_connection: Any, idle: float) -> bool:

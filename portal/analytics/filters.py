@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from portal.auth.roles import Role
-from portal.extensions import db
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -62,12 +59,8 @@ class Scope:
         if roles & DISTRICT_ROLES:
             return cls()
         if Role.SUPERINTENDENT in roles:
-            from portal.schools.models import Network
-
-            led = db.session.scalar(
-                select(Network.id).where(Network.superintendent_id == user.id).order_by(Network.id)
-            )
-            return cls(network_id=led or NO_NETWORK, suppress_small=Role.ANALYST in roles)
+            led = user.led_networks[0].id if user.led_networks else NO_NETWORK
+            return cls(network_id=led, suppress_small=Role.ANALYST in roles)
         if Role.ANALYST in roles:
             return cls(suppress_small=True)
         raise NoDashboardAccess(user.id)

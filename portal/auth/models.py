@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from portal.schools.models import School
+    from portal.schools.models import Network, School
 
 user_schools = Table(
     "user_schools",
@@ -49,6 +49,14 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
     schools: Mapped[list[School]] = relationship(secondary=user_schools, lazy="selectin")
+    # The networks a superintendent leads, loaded with the sign-in session: a dashboard
+    # callback's scope needs them, and asking separately was one more round trip per callback.
+    led_networks: Mapped[list[Network]] = relationship(
+        primaryjoin="Network.superintendent_id == User.id",
+        order_by="Network.id",
+        viewonly=True,
+        lazy="selectin",
+    )
 
     # Set by the user loader: the token of the sign-in session this request belongs to, and
     # the account's language as it was loaded. A commit expires every row the request loaded;

@@ -157,14 +157,15 @@ def start_session(user: User, *, ip: str | None, mfa_verified: bool = False) -> 
 
 @cache
 def _session_by_token() -> Select[tuple[UserSession]]:
-    # Every request of a signed-in user starts here: the session, the account, its roles and
-    # its schools in one statement, built once (building it cost as much as running it).
+    # Every request of a signed-in user starts here: the session, the account, its roles, its
+    # schools and the networks it leads in one statement, built once (building it cost as much
+    # as running it).
     return (
         select(UserSession)
         .where(UserSession.token_hash == bindparam("token_hash"))
         .options(
             joinedload(UserSession.user).options(
-                joinedload(User.role_rows), joinedload(User.schools)
+                joinedload(User.role_rows), joinedload(User.schools), joinedload(User.led_networks)
             )
         )
     )
