@@ -30,6 +30,8 @@ class EventDay(db.Model):
         Index("ix_analytics_event_days_day", "day"),
         Index("ix_analytics_event_days_offering", "offering_id"),
         Index("ix_analytics_event_days_school_day", "school_id", "day"),
+        # A superintendent's figures read one network's days (migration 0015).
+        Index("ix_analytics_event_days_network_day", "network_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
