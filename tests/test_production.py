@@ -94,13 +94,15 @@ def test_gunicorn_workers_keep_what_they_loaded_out_of_the_garbage_collectors_wa
         cache = [[n] for n in range(1000)]  # what the first requests load
         for _ in range(settings["FREEZE_AFTER"] - 1):
             settings["post_request"](worker, None, {}, None)
-        assert gc.get_freeze_count() == loaded_at_start
+        # Frozen objects can still be freed (by any thread), so counts are compared with room
+        # for that: what a freeze adds is the thousand lists.
+        assert gc.get_freeze_count() < loaded_at_start + len(cache)
         settings["post_request"](worker, None, {}, None)  # the request that reaches the count
         assert gc.get_freeze_count() >= loaded_at_start + len(cache)
         frozen = gc.get_freeze_count()
         later = [[n] for n in range(1000)]
         settings["post_request"](worker, None, {}, None)  # once only
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() < frozen + len(later)
         assert later
     finally:
         gc.unfreeze()
