@@ -616,6 +616,7 @@ def measure_callbacks(
             tables = {key: opened(page.payload(TABLE, only(key))) for key in page.figures()}
             timed = [(key, "", p) for key, p in figures.items()]
             timed += [(key, " (table)", p) for key, p in tables.items()]
+            measured = []
             for key, part, payload in timed:
                 row = Row(role, view, slug, key, part=part)
                 # Warm-ups: a server left idle for a moment (here, while the previous view's
@@ -634,16 +635,16 @@ def measure_callbacks(
                         row.request_ids.append(request_id)
                 if os.environ.get("BENCH_RAW"):
                     print("    raw", [round(t, 1) for t in row.times], flush=True)
-                rows.append(row)
+                measured.append(row)
                 print(
                     f"  {role:15} {view:9} {slug:11} {row.name:22} p50 {row.p50:7.1f}  "
                     f"p95 {row.p95:7.1f} ms",
                     flush=True,
                 )
             # Then the view's queries, once its callbacks are all timed (see the top).
-            for row in rows:
-                if not row.whole and row.view == view and row.dashboard == slug:
-                    queries.time(row, email)
+            for row in measured:
+                queries.time(row, email)
+            rows += measured
     for connection in [browser, *getattr(browser, "pool", [])]:
         connection.connection.close()
     return rows

@@ -13,29 +13,22 @@ from portal.auth.roles import Role
 from portal.extensions import db
 from tests.conftest import demo_email, sign_in
 
+# The portal's own connections to this database: every other client backend of this user.
+OTHERS = (
+    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_type = 'client backend' AND usename = current_user"
+)
+
 
 def _end_every_other_connection(url: str) -> int:
     """What a database restart does to the portal's pool: every server process ends."""
     admin = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        ended = conn.scalars(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND backend_type = 'client backend' AND usename = current_user"
-            )
-        ).all()
+        ended = conn.scalars(text(f"SELECT pg_terminate_backend(pid) {OTHERS}")).all()
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            left = conn.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND backend_type = 'client backend' AND usename = current_user"
-                )
-            )
-            if not left:
-                break
+        while (left := conn.scalar(text(f"SELECT count(*) {OTHERS}"))) and (
+            time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         assert not left
     admin.dispose()
