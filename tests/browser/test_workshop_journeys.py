@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -115,21 +117,28 @@ def six_families(live_app, two_seats):  # noqa: ANN001, ANN201
     return f"/events/{two_seats}/sessions/{session_id}"
 
 
-def test_liaison_runs_the_door_on_a_tablet(browser, live_server, six_families):
+@contextmanager
+def liaison_at_the_door(browser, base: str, door: str) -> Iterator[object]:
+    """A liaison signed in on a tablet, in Spanish, at the door of one session."""
     from portal.auth.roles import Role
     from portal.demo import DEMO_PASSWORD
     from tests.browser.test_concern_journeys import watched_page
     from tests.conftest import demo_email
 
     with watched_page(
-        browser, live_server, locale="es-MX", viewport={"width": 768, "height": 1024}
+        browser, base, locale="es-MX", viewport={"width": 768, "height": 1024}
     ) as page:
         page.goto(page.base + "/sign-in")
         page.get_by_label("Correo electrónico").fill(demo_email(Role.LIAISON))
         page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/account$"))
-        page.goto(page.base + six_families)
+        page.goto(page.base + door)
+        yield page
+
+
+def test_liaison_runs_the_door_on_a_tablet(browser, live_server, six_families):
+    with liaison_at_the_door(browser, live_server, six_families) as page:
         assert_accessible_in(page, "es")
         for letter in "ABCDE":
             page.get_by_label("Buscar por nombre o teléfono").fill(f"Familia {letter}")
@@ -152,4 +161,57 @@ def test_liaison_runs_the_door_on_a_tablet(browser, live_server, six_families):
         counts = page.locator("#door-counts dd").all_inner_texts()
         assert counts[:3] == ["8", "7", "2"]
         assert_accessible_in(page, "es")
+        assert_clean(page)
+
+
+SEARCH = re.compile(r"/sessions/\d+\?q=")
+CHECK_IN = re.compile(r"/check-in/\d+$")
+
+
+def test_a_list_read_before_a_check_in_is_not_shown_after_it(browser, live_server, six_families):
+    """The liaison taps a row before the search they typed has come back."""
+    with liaison_at_the_door(browser, live_server, six_families) as page:
+        held = []
+        page.route(SEARCH, lambda route: held.append(route) if not held else route.continue_())
+        page.get_by_label("Buscar por nombre o teléfono").fill("Familia F")
+        deadline = datetime.now(UTC) + timedelta(seconds=5)
+        while not held and datetime.now(UTC) < deadline:
+            page.wait_for_timeout(20)
+        assert held, "the search never went out"
+        before = held[0].fetch()  # the list as the server has it before the check-in
+        row = page.locator("#roster li").filter(has_text="Familia F Hernández")
+        row.get_by_role("button", name=re.compile("Registrar llegada")).click()
+        row.get_by_role("button", name=re.compile("Llegó")).wait_for()
+        # The old list arrives now: it is not shown, the search is asked again instead.
+        with page.expect_response(
+            lambda response: SEARCH.search(response.url) and response.request != held[0].request,
+            timeout=5000,
+        ):
+            held[0].fulfill(response=before)
+        row.get_by_role("button", name=re.compile("Llegó")).wait_for()
+        expect(page.locator("#roster li")).to_have_count(1)
+        assert page.locator("#door-counts dd").all_inner_texts()[:2] == ["6", "1"]
+        assert_clean(page)
+
+
+def test_a_search_waits_for_the_check_in_being_saved(browser, live_server, six_families):
+    """The liaison taps a row, then types before the check-in has come back."""
+    with liaison_at_the_door(browser, live_server, six_families) as page:
+        held, searches = [], []
+        page.route(CHECK_IN, lambda route: held.append(route))
+        page.on("request", lambda request: SEARCH.search(request.url) and searches.append(request))
+        row = page.locator("#roster li").filter(has_text="Familia E Hernández")
+        row.get_by_role("button", name=re.compile("Registrar llegada")).click()
+        deadline = datetime.now(UTC) + timedelta(seconds=5)
+        while not held and datetime.now(UTC) < deadline:
+            page.wait_for_timeout(20)
+        assert held, "the check-in never went out"
+        page.get_by_label("Buscar por nombre o teléfono").fill("Familia E")
+        page.wait_for_timeout(600)  # three times the search's typing delay
+        assert searches == []  # it waits: the server has not saved the check-in yet
+        with page.expect_response(SEARCH, timeout=5000):
+            held[0].continue_()
+        row.get_by_role("button", name=re.compile("Llegó")).wait_for()
+        expect(page.locator("#roster li")).to_have_count(1)
+        assert page.locator("#door-counts dd").all_inner_texts()[:2] == ["6", "1"]
         assert_clean(page)
