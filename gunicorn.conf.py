@@ -11,11 +11,16 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
-# A worker takes no more connections than it can soon serve (its threads, and as many again
-# waiting or kept alive); the rest wait in the listen queue for whichever worker is free. With
-# gunicorn's default of 1000, the first worker to wake took most of a burst (200 families
-# registering at once) and worked through it while the others sat idle.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(2 * threads)))
+# A worker takes no more connections than it can soon serve, and keeps a browser's alive: its
+# threads, and eight more waiting or kept alive; the rest wait in the listen queue for whichever
+# worker is free. With gunicorn's default of 1000, the first worker to wake took most of a burst
+# (200 families registering at once) and worked through it while the others sat idle. gunicorn
+# keeps alive only what this leaves beyond the threads: at twice the threads (two each), a
+# browser's six connections, on which Dash posts a dashboard's figures at once, were closed
+# after each answer and opened again, +1.5 ms a callback (a 3.7 ms figure: p50 5.5 against
+# 3.8 ms after a dashboard's burst, bench/dashboards.py); the registration burst ran as fast
+# with ten (median 277 and 258 registrations/s against 260 and 259, bench/registration_burst.py).
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads + 8)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -57,6 +58,19 @@ def test_gunicorn_serves_the_portal_with_production_settings(live_app, tmp_path)
             assert "max-age" in page.headers["Strict-Transport-Security"]
             cookie = page.headers["Set-Cookie"]
             assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        # A browser's six connections (Dash posts a dashboard's figures on all of them at once)
+        # are kept alive between answers, not closed after each one and opened again.
+        browser = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(6)]
+        try:
+            for connection in browser * 2:
+                connection.request("GET", "/healthz")
+                answer = connection.getresponse()
+                answer.read()
+                assert answer.status == 200
+                assert not answer.will_close, answer.getheader("Connection")
+        finally:
+            for connection in browser:
+                connection.close()
     finally:
         server.terminate()
         server.wait(timeout=15)
