@@ -215,3 +215,27 @@ def test_a_search_waits_for_the_check_in_being_saved(browser, live_server, six_f
         expect(page.locator("#roster li")).to_have_count(1)
         assert page.locator("#door-counts dd").all_inner_texts()[:2] == ["6", "1"]
         assert_clean(page)
+
+
+def test_a_check_in_answered_after_the_list_was_drawn_again(browser, live_server, six_families):
+    """A known family walks in while a check-in is on its way: the list is drawn again
+    under it, and the check-in's answer still finds its row, and searching still works."""
+    with liaison_at_the_door(browser, live_server, six_families) as page:
+        held = []
+        page.route(CHECK_IN, lambda route: held.append(route))
+        row = page.locator("#roster li").filter(has_text="Familia F Hernández")
+        row.get_by_role("button", name=re.compile("Registrar llegada")).click()
+        deadline = datetime.now(UTC) + timedelta(seconds=5)
+        while not held and datetime.now(UTC) < deadline:
+            page.wait_for_timeout(20)
+        assert held, "the check-in never went out"
+        page.locator("#name").fill("Familia A Hernández")
+        page.get_by_label("Número de teléfono").fill("720 555 7100")
+        page.get_by_role("button", name="Inscribir y registrar llegada").click()
+        page.get_by_role("status").filter(has_text="Familia A Hernández").wait_for()
+        held[0].continue_()
+        row.get_by_role("button", name=re.compile("Llegó")).wait_for()
+        page.get_by_label("Buscar por nombre o teléfono").fill("Familia B")
+        expect(page.locator("#roster li")).to_have_count(1)
+        assert page.locator("#door-counts dd").all_inner_texts()[:3] == ["6", "2", "0"]
+        assert_clean(page)

@@ -7,17 +7,23 @@
 (function () {
   "use strict";
   let saving = 0; // writes in flight
-  let generation = 0; // bumped when a write begins
+  let generation = 0; // bumped when a write is sent
   let again = false; // a search to ask again when the writes are done
 
   // What asked: the element that sent the request (detail.elt is the target in some events).
-  function onDoor(detail) {
+  function asker(detail) {
     const config = detail.requestConfig;
-    return Boolean(config) && config.elt instanceof Element && config.elt.closest("[data-door]") !== null;
+    const elt = config ? config.elt : null;
+    return elt instanceof Element && elt.closest("[data-door]") !== null ? elt : null;
   }
 
   function isSearch(detail) {
-    return detail.requestConfig.verb === "get";
+    const elt = asker(detail);
+    return elt !== null && elt.id === "q";
+  }
+
+  function isWrite(detail) {
+    return asker(detail) !== null && detail.requestConfig.verb !== "get";
   }
 
   function searchAgain() {
@@ -30,20 +36,29 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     const detail = event.detail;
-    if (!onDoor(detail)) return;
-    if (isSearch(detail)) {
-      if (saving > 0) {
-        event.preventDefault();
-        again = true;
-        return;
-      }
-      detail.xhr.doorGeneration = generation;
-    } else {
-      // Marked on the request: by the time it is answered its form may have left the page.
-      detail.xhr.doorWrite = true;
-      saving += 1;
-      generation += 1;
+    if (!isSearch(detail)) return;
+    if (saving > 0) {
+      event.preventDefault();
+      again = true;
+      return;
     }
+    detail.xhr.doorGeneration = generation;
+  });
+
+  // Counted when it is sent, and out when its request ends, however it ends (answered,
+  // refused, failed, timed out) and wherever its form is by then: htmx's own events stop
+  // reaching the page once the form has been replaced.
+  document.addEventListener("htmx:beforeSend", function (event) {
+    const detail = event.detail;
+    if (!isWrite(detail)) return;
+    saving += 1;
+    generation += 1;
+    detail.xhr.addEventListener("loadend", function () {
+      saving -= 1;
+      if (saving === 0 && again) {
+        searchAgain();
+      }
+    });
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -56,14 +71,6 @@
       } else {
         searchAgain();
       }
-    }
-  });
-
-  document.addEventListener("htmx:afterRequest", function (event) {
-    if (!event.detail.xhr || event.detail.xhr.doorWrite !== true) return;
-    saving = Math.max(0, saving - 1);
-    if (saving === 0 && again) {
-      searchAgain();
     }
   });
 })();
