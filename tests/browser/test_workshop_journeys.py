@@ -168,16 +168,21 @@ SEARCH = re.compile(r"/sessions/\d+\?q=")
 CHECK_IN = re.compile(r"/check-in/\d+$")
 
 
+def wait_until_held(page, held: list, what: str) -> None:
+    """Until the route handler has caught the request (it runs while the page waits)."""
+    deadline = datetime.now(UTC) + timedelta(seconds=5)
+    while not held and datetime.now(UTC) < deadline:
+        page.wait_for_timeout(20)
+    assert held, f"{what} never went out"
+
+
 def test_a_list_read_before_a_check_in_is_not_shown_after_it(browser, live_server, six_families):
     """The liaison taps a row before the search they typed has come back."""
     with liaison_at_the_door(browser, live_server, six_families) as page:
         held = []
         page.route(SEARCH, lambda route: held.append(route) if not held else route.continue_())
         page.get_by_label("Buscar por nombre o teléfono").fill("Familia F")
-        deadline = datetime.now(UTC) + timedelta(seconds=5)
-        while not held and datetime.now(UTC) < deadline:
-            page.wait_for_timeout(20)
-        assert held, "the search never went out"
+        wait_until_held(page, held, "the search")
         before = held[0].fetch()  # the list as the server has it before the check-in
         row = page.locator("#roster li").filter(has_text="Familia F Hernández")
         row.get_by_role("button", name=re.compile("Registrar llegada")).click()
@@ -202,10 +207,7 @@ def test_a_search_waits_for_the_check_in_being_saved(browser, live_server, six_f
         page.on("request", lambda request: SEARCH.search(request.url) and searches.append(request))
         row = page.locator("#roster li").filter(has_text="Familia E Hernández")
         row.get_by_role("button", name=re.compile("Registrar llegada")).click()
-        deadline = datetime.now(UTC) + timedelta(seconds=5)
-        while not held and datetime.now(UTC) < deadline:
-            page.wait_for_timeout(20)
-        assert held, "the check-in never went out"
+        wait_until_held(page, held, "the check-in")
         page.get_by_label("Buscar por nombre o teléfono").fill("Familia E")
         page.wait_for_timeout(600)  # three times the search's typing delay
         assert searches == []  # it waits: the server has not saved the check-in yet
@@ -225,10 +227,7 @@ def test_a_check_in_answered_after_the_list_was_drawn_again(browser, live_server
         page.route(CHECK_IN, lambda route: held.append(route))
         row = page.locator("#roster li").filter(has_text="Familia F Hernández")
         row.get_by_role("button", name=re.compile("Registrar llegada")).click()
-        deadline = datetime.now(UTC) + timedelta(seconds=5)
-        while not held and datetime.now(UTC) < deadline:
-            page.wait_for_timeout(20)
-        assert held, "the check-in never went out"
+        wait_until_held(page, held, "the check-in")
         page.locator("#name").fill("Familia A Hernández")
         page.get_by_label("Número de teléfono").fill("720 555 7100")
         page.get_by_role("button", name="Inscribir y registrar llegada").click()
