@@ -49,13 +49,13 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
     schools: Mapped[list[School]] = relationship(secondary=user_schools, lazy="selectin")
-    # The networks a superintendent leads, loaded with the sign-in session: a dashboard
-    # callback's scope needs them, and asking separately was one more round trip per callback.
+    # The networks a superintendent leads, joined into the sign-in session's statement: a
+    # dashboard callback's scope needs them, and asking separately was one more round trip per
+    # callback. Only the signed-in person's are needed, so other loads of users leave them.
     led_networks: Mapped[list[Network]] = relationship(
         primaryjoin="Network.superintendent_id == User.id",
         order_by="Network.id",
         viewonly=True,
-        lazy="selectin",
     )
 
     # Set by the user loader: the token of the sign-in session this request belongs to, and
