@@ -60,7 +60,7 @@ def register_database_events(app: Flask) -> None:
     """Statements counted for the request log; on SQLite, foreign keys, WAL and savepoints."""
     from sqlalchemy import event
 
-    from portal import connection_checks
+    from portal import connection_checks, prepared_statements
     from portal.extensions import db
     from portal.logs import watch_statements
 
@@ -72,6 +72,7 @@ def register_database_events(app: Flask) -> None:
         if each.dialect.name == "postgresql":
             jit_off(each)
             connection_checks.install(each)
+            prepared_statements.install(each)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     # SQLite: foreign keys on, WAL, a busy timeout, and real transactions for savepoints.
