@@ -4,9 +4,10 @@ undoes what it should (SQLite has nothing to prepare: there, only the rollbacks 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, NullPool, create_engine, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from portal import prepared_statements
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.extensions import db
@@ -66,6 +67,9 @@ def test_a_failed_transaction_is_rolled_back_and_the_connection_works_on(engine)
         conn.rollback()
         # The failed transaction was psycopg's own to roll back: what it prepared is forgotten
         # on both sides, and preparing again works.
+        if engine.dialect.name == "postgresql":
+            assert _prepared_here(conn) == 0
+            conn.rollback()
         for floor in range(8):
             assert conn.scalar(text(PROBE), {"floor": -floor}) > 0
             conn.rollback()
@@ -89,3 +93,31 @@ def test_a_signed_in_request_finds_its_statements_prepared(live_app, engine):
             )
         )
     assert found == 1
+
+
+def test_a_connection_the_server_ended_mid_transaction_is_discarded_with_the_reason(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL server process to end")
+    admin = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        pid = conn.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open now
+        with admin.connect() as other:
+            assert other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError, match="closed|terminat") as raised:
+            conn.rollback()
+        assert raised.value.connection_invalidated
+    admin.dispose()
+    with engine.connect() as conn:  # the pool opens a new one
+        assert conn.scalar(text("SELECT 1")) == 1
+
+
+def test_the_psycopg_state_it_checks_is_there(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("psycopg only")
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        # Renamed in a psycopg release, every rollback would be psycopg's own again (slower).
+        assert all(hasattr(raw, name) for name in prepared_statements.PSYCOPG_STATE)
+        conn.scalar(text("SELECT 1"))
+        assert prepared_statements.rollback_keeping_statements(raw)
+        assert not prepared_statements.rollback_keeping_statements(raw)  # nothing left to do
