@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine, NullPool, create_engine, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from portal import prepared_statements
 from portal.auth.models import User
@@ -32,12 +32,12 @@ def _prepared_here(conn) -> int:  # noqa: ANN001 - a Connection
 
 
 def test_a_statement_run_in_transactions_rolled_back_is_prepared_once_and_kept(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL prepares statements")
     with engine.connect() as conn:
         for floor in range(8):  # psycopg prepares a statement on its sixth run
             assert conn.scalar(text(PROBE), {"floor": -floor}) > 0
             conn.rollback()  # as every request's session ends
+        if engine.dialect.name != "postgresql":
+            return  # SQLite prepares nothing on a server: the rollbacks are all there is
         assert _prepared_here(conn) == 1
         conn.rollback()
         assert conn.scalar(text(PROBE), {"floor": 0}) > 0
@@ -78,12 +78,12 @@ def test_a_failed_transaction_is_rolled_back_and_the_connection_works_on(engine)
 
 
 def test_a_signed_in_request_finds_its_statements_prepared(live_app, engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL prepares statements")
     client = live_app.test_client()
     assert sign_in(client, demo_email(Role.ANALYST)).status_code == 303
     for _ in range(8):
         assert client.get("/account").status_code == 200
+    if engine.dialect.name != "postgresql":
+        return
     # The request ran on the pool's last connection (LIFO): the sign-in statement is prepared.
     with engine.connect() as conn:
         found = conn.scalar(
@@ -95,29 +95,38 @@ def test_a_signed_in_request_finds_its_statements_prepared(live_app, engine):
     assert found == 1
 
 
-def test_a_connection_the_server_ended_mid_transaction_is_discarded_with_the_reason(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL server process to end")
-    admin = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+def test_a_connection_lost_mid_transaction_is_discarded_and_the_next_one_works(engine):
     with engine.connect() as conn:
-        pid = conn.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open now
-        with admin.connect() as other:
-            assert other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        with pytest.raises(OperationalError, match="closed|terminat") as raised:
+        if engine.dialect.name == "postgresql":
+            pid = conn.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open now
+            _end_server_process(engine, pid)
+            lost = pytest.raises(OperationalError, match="closed|terminat")
+        else:
+            conn.scalar(text("SELECT 1"))
+            conn.connection.dbapi_connection.close()  # SQLite's own file handle, gone
+            lost = pytest.raises(DBAPIError)
+        with lost as raised:
             conn.rollback()
         assert raised.value.connection_invalidated
-    admin.dispose()
     with engine.connect() as conn:  # the pool opens a new one
         assert conn.scalar(text("SELECT 1")) == 1
 
 
-def test_the_psycopg_state_it_checks_is_there(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("psycopg only")
+def _end_server_process(engine: Engine, pid: int) -> None:
+    admin = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as other:
+        assert other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def test_only_psycopg_connections_are_rolled_back_this_way(engine):
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
+        conn.scalar(text("SELECT 1"))
+        if engine.dialect.name != "postgresql":
+            assert not prepared_statements.rollback_keeping_statements(raw)
+            return
         # Renamed in a psycopg release, every rollback would be psycopg's own again (slower).
         assert all(hasattr(raw, name) for name in prepared_statements.PSYCOPG_STATE)
-        conn.scalar(text("SELECT 1"))
         assert prepared_statements.rollback_keeping_statements(raw)
         assert not prepared_statements.rollback_keeping_statements(raw)  # nothing left to do
