@@ -72,6 +72,26 @@ def test_family_finds_a_food_bank_in_spanish_on_a_phone(phone_page, directory): 
     assert_clean(page)
 
 
+def test_tapping_a_result_after_typing_sends_no_second_search(phone_page, directory):  # noqa: F811
+    """The search box's own change event (it loses focus as the family taps a result) redrew
+    the list a second time, under the tap, and the tap was lost now and then."""
+    page = phone_page
+    page.goto(page.base + "/resources")
+    search = page.get_by_label("Buscar", exact=True)
+    search.fill("westwood")
+    page.wait_for_url(re.compile(r"q=westwood"))
+    expect(page.locator("#resource-results li")).to_have_count(3)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    search.blur()  # what a tap on a result does first
+    page.wait_for_timeout(600)
+    assert not [url for url in sent if "/resources?" in url]
+    page.get_by_label("Necesito").select_option("food")  # the choices still search at once
+    page.wait_for_url(re.compile(r"need=food"))
+    expect(page.locator("#resource-results li")).to_have_count(1)
+    assert_clean(page)
+
+
 def test_search_works_without_javascript(browser, live_server, directory):
     context = browser.new_context(java_script_enabled=False, locale="es-MX")
     page = context.new_page()
