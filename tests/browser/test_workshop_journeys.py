@@ -88,6 +88,25 @@ def test_spanish_parent_registers_on_a_phone(phone_page, two_seats):  # noqa: F8
     assert_clean(page)
 
 
+def test_tapping_a_workshop_after_typing_a_school_sends_no_second_search(phone_page, two_seats):  # noqa: F811
+    """The school box's own change event (it loses focus as the parent taps a workshop) redrew
+    the list a second time, under the tap, which could then be lost."""
+    page = phone_page
+    page.goto(page.base + "/workshops?school=")
+    school = page.get_by_label("Escuela")
+    school.fill("goldrick")
+    page.wait_for_url(re.compile(r"school=goldrick"))
+    expect(page.locator("#workshop-results li").first).to_contain_text("Quedan 2 plazas")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    school.blur()  # what a tap on a workshop does first
+    page.wait_for_timeout(600)
+    assert not [url for url in sent if "/workshops?" in url]
+    page.get_by_label("Idioma").select_option("es")  # the choices still search at once
+    page.wait_for_url(re.compile(r"language=es"))
+    assert_clean(page)
+
+
 @pytest.fixture
 def six_families(live_app, two_seats):  # noqa: ANN001, ANN201
     """The two-seat offering grown to eight seats with six registered families."""
