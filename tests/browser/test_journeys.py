@@ -31,6 +31,16 @@ def assert_clean(page, *, expected_statuses: tuple[int, ...] = ()) -> None:
     assert page.watch.foreign_requests == [], page.watch.foreign_requests
 
 
+def assert_blur_searches_nothing(page, box, path: str) -> None:
+    """A search box that has answered loses focus, as when the family taps a result: no second
+    search goes out (its answer would redraw the list under the tap, and the tap be lost)."""
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    box.blur()
+    page.wait_for_timeout(600)
+    assert not [url for url in sent if f"{path}?" in url]
+
+
 def test_family_reads_home_in_both_languages_and_staff_signs_in(page):
     page.goto(page.base + "/")
     assert page.get_attribute("html", "lang") == "en"
