@@ -7,12 +7,13 @@ import os
 import re
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -165,6 +166,21 @@ def app_ctx(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@contextmanager
+def statements_sent(target) -> Iterator[list[str]]:  # noqa: ANN001 - an Engine or Connection
+    """The SQL `target` sends to the database while the block runs, in order."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest):  # noqa: ANN001, ANN202
+        sent.append(statement)
+
+    event.listen(target, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(target, "before_cursor_execute", seen)
 
 
 def csrf(client: FlaskClient, path: str = "/") -> str:

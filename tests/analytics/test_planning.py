@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from portal.analytics import cases
 from portal.analytics.filters import Filters, Scope
 from portal.extensions import db
+from tests.conftest import statements_sent
 
 EVERYONE = Scope()
 
@@ -24,7 +24,7 @@ def test_figure_queries_are_never_prepared_and_the_portals_others_still_are(app_
     # statements are looked for among all of them, the new ones for the portal's others.
     held = set(_prepared()) if postgresql else set()
     f = Filters(start=date(2026, 1, 1), end=date(2026, 6, 30))
-    with _statements_sent(connection) as figure:
+    with statements_sent(connection) as figure:
         cases.new_cases(f, EVERYONE, "month")
     assert figure
     for _ in range(8):  # psycopg prepares a statement at its fifth run
@@ -39,20 +39,6 @@ def test_figure_queries_are_never_prepared_and_the_portals_others_still_are(app_
 
 def _prepared() -> list[str]:
     return db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
-
-
-@contextmanager
-def _statements_sent(connection):  # noqa: ANN001, ANN202 - a Connection; yields their SQL
-    sent: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_rest):  # noqa: ANN001, ANN202
-        sent.append(statement)
-
-    event.listen(connection, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(connection, "before_cursor_execute", seen)
 
 
 def _shape(statement: str) -> str:

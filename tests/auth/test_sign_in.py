@@ -12,7 +12,7 @@ from portal.auth.models import UserSession
 from portal.auth.roles import Role
 from portal.extensions import db, limiter
 from portal.timeutil import utcnow
-from tests.conftest import complete_second_step, csrf, demo_email, post, sign_in
+from tests.conftest import complete_second_step, csrf, demo_email, post, sign_in, statements_sent
 
 TOKEN = re.compile(r"[\w-]+\.[\w-]+\.[\w-]+")
 GENERIC = "That email and password do not match an active account."
@@ -192,31 +192,24 @@ def test_next_parameter_is_followed_only_within_the_site(client):
 def test_a_signed_in_request_checks_its_session_in_one_statement(app):
     """The session, the account, its roles and its schools: read together, and not read again
     when the request has committed (to log it, or to pick the language of what follows)."""
-    from sqlalchemy import event
 
     client = app.test_client()
     sign_in(client, demo_email(Role.LIAISON))  # a Spanish-speaking account
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
-        if re.search(r"\bFROM (user_sessions|users|user_roles|user_schools)\b", statement):
-            reads.append(statement)
-
+    account_reads = re.compile(r"\bFROM (user_sessions|users|user_roles|user_schools)\b")
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(engine) as sent:
         page = client.get("/account")
         assert page.status_code == 200 and 'lang="es"' in page.get_data(as_text=True)
+        reads = [s for s in sent if account_reads.search(s)]
         assert len(reads) == 1, reads
         token = csrf(client, "/account")
-        reads.clear()
+        sent.clear()
         # Changing language commits, then answers in the new language.
         switched = client.post(
             "/language", data={"csrf_token": token, "lang": "en", "next": "/account"}
         )
         assert switched.status_code == 303
+        reads = [s for s in sent if account_reads.search(s)]
         assert len(reads) == 1, reads
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert 'lang="en"' in client.get("/account").get_data(as_text=True)

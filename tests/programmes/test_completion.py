@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.programmes import completion
 from portal.programmes.models import Attendance, Offering, Programme, Registration
+from tests.conftest import statements_sent
 
 
 def programme(numerator: int, denominator: int) -> Programme:
@@ -105,21 +106,12 @@ def test_an_offering_without_sessions_has_no_completers(app, offering):
 
 
 def test_progress_takes_the_same_few_queries_however_many_take_part(app, series):
-    statements = []
-
-    def count(*_args):  # noqa: ANN002
-        statements.append(1)
-
     with app.app_context():
         offering = db.session.get(Offering, series["offering"])
         offering.programme  # noqa: B018 - loaded before counting
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(db.engine) as statements:
             rows = completion.progress(offering)
             [r.registration.contact.name for r in rows]
             [r.registration.offering.programme.name("en") for r in rows]
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
     # The aggregate, then the contacts and the offering with its programme (eager loads).
     assert len(rows) == 3 and 1 <= len(statements) <= 4, len(statements)
