@@ -9,7 +9,14 @@ from urllib.parse import urlsplit
 from portal import create_app
 from portal.auth.roles import Role
 from portal.extensions import limiter
-from tests.conftest import demo_email, port_open, portal_config, require_service, sign_in
+from tests.conftest import (
+    close_pools,
+    demo_email,
+    port_open,
+    portal_config,
+    require_service,
+    sign_in,
+)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -50,13 +57,18 @@ def test_two_app_servers_share_one_limit_through_redis(live_app):
         assert sign_in(second.test_client(), email).status_code == 429
     finally:
         limiter.reset()
+        close_pools(first, second)
 
 
 def test_sign_in_throttling_holds_when_redis_is_down(live_app):
     dead = "redis://127.0.0.1:1/0"
     app = limited_app(live_app.config["SQLALCHEMY_DATABASE_URI"], dead)
     email = demo_email(Role.CASEWORKER)
-    statuses = [
-        sign_in(app.test_client(), email, f"wrong guess {i} here").status_code for i in range(11)
-    ]
+    try:
+        statuses = [
+            sign_in(app.test_client(), email, f"wrong guess {i} here").status_code
+            for i in range(11)
+        ]
+    finally:
+        close_pools(app)
     assert statuses[:10] == [422] * 10 and statuses[10] == 429

@@ -13,7 +13,7 @@ from portal.analytics.refresh import refresh
 from portal.concerns.demo import load_demo_cases
 from portal.concerns.models import Case
 from portal.extensions import db
-from tests.conftest import DEMO_TODAY, fresh_database, migrate_and_seed, portal_config
+from tests.conftest import DEMO_TODAY, close_pools, fresh_database, migrate_and_seed, portal_config
 
 YEAR = Filters(start=date(2025, 11, 1), end=DEMO_TODAY)
 
@@ -39,10 +39,7 @@ def test_figures_read_from_the_analytics_database(tmp_path_factory):
         assert sum(n for _, n in rows) == 40
         assert rows == expected
     finally:
-        for app in (replica, main):
-            with app.app_context():
-                for engine in db.engines.values():
-                    engine.dispose()
+        close_pools(replica, main)
 
 
 def test_without_the_setting_there_is_no_second_engine(app):
