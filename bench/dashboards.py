@@ -28,10 +28,12 @@ between two figures' callbacks, which a plain query of seconds slowed for a whil
 A figure passes when its callback's p95 is at most its plain
 query's time and under 150 ms. Attendance figures without a twin yet are compared with
 themselves. The machine's other work moves the wall-clock columns; the CPU column hardly.
+Then freshness (bench/freshness.py): how long one refresh pass takes to bring a staff change to
+the roll-ups, and so how soon the dashboards show it.
 
     .venv/bin/python bench/dashboards.py [--repeat 20] [--plain-repeat 3]
         [--roles senior_manager,analyst,superintendent] [--dashboards cases,mediation,attendance]
-        [--reload] [--load-only]
+        [--reload] [--load-only] [--freshness-only]
 
 BENCH_RAW=1 prints each figure's timed callbacks as well, in the order they were sent.
 """
@@ -64,6 +66,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import freshness  # noqa: E402 - bench/freshness.py
 import pyotp  # noqa: E402
 from common import gunicorn_defaults, start_gunicorn  # noqa: E402 - bench/common.py
 from flask import Flask  # noqa: E402
@@ -738,6 +741,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--reload", action="store_true", help="load the district again")
     parser.add_argument("--load-only", action="store_true", help="load (if needed) and stop")
+    parser.add_argument(
+        "--freshness-only", action="store_true", help="time only the refresh after a change"
+    )
     parser.add_argument("--repeat", type=int, default=20, help="timed callbacks per figure")
     parser.add_argument("--plain-repeat", type=int, default=3, help="timed plain queries")
     parser.add_argument("--roles", default=",".join(ROLES), help="who to sign in as")
@@ -761,6 +767,8 @@ def main() -> None:
         return
     roles = [r for r in args.roles.split(",") if r]
     emails = accounts(app)
+    if args.freshness_only:
+        sys.exit(1 if freshness.report(freshness.measure(app, emails["senior_manager"])) else 0)
     load = os.getloadavg()
     with app.app_context():
         today = district_today()
@@ -795,7 +803,9 @@ def main() -> None:
     missed = report(rows, args.budget)
     figures = sum(1 for r in rows if not r.whole)
     print(f"{figures - missed} of {figures} figure views meet both targets; {missed} miss.")
-    sys.exit(1 if missed else 0)
+    print()
+    late = freshness.report(freshness.measure(app, emails["senior_manager"]))
+    sys.exit(1 if missed or late else 0)
 
 
 if __name__ == "__main__":
