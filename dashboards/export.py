@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from dashboards import urlstate
 from dashboards.catalogue import DASHBOARDS
-from dashboards.figures import LABELLED
+from dashboards.figures import LABELLED, header
 from dashboards.pages import figure_table, labels
 from dashboards.shell import DASHBOARD_ROLES
 from portal.access import role_required
@@ -48,7 +48,7 @@ def export(slug: str, key: str) -> Response:
     names = labels()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([names.get(c, c) for c in table.columns])
+    writer.writerow([header(names, c) for c in table.columns])
     hidden = _("fewer than 10")
     for row in table.rows:
         writer.writerow(

@@ -20,7 +20,7 @@ from babel.numbers import (
     parse_pattern,
 )
 
-from portal.analytics.tables import Table
+from portal.analytics.tables import NOT_APPLICABLE, Table
 
 # Okabe-Ito: colours that stay apart for people with colour-blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -64,6 +64,13 @@ def template() -> dict[str, Any]:
 LABELLED = frozenset({"label", "tier", "measure", "kind", "outcome", "status", "language"})
 
 
+def header(labels: dict[str, str], column: str) -> str:
+    """A column's name in words. Headers have their own keys ("column:liaison"): a column and
+    a coded value can share a key (the liaison who ran an event; a case that came through a
+    liaison), and the value's words would otherwise name the column."""
+    return labels.get(f"column:{column}") or labels.get(column, column)
+
+
 def separators(language: str) -> str:
     """Plotly's decimal and thousands marks: 1,234.5 in English, 1.234,5 in Spanish."""
     return ",." if language == "es" else ".,"
@@ -80,8 +87,11 @@ def _json(values: list[Any]) -> list[Any]:
 
 
 def _values(table: Table, column: str, percent: bool) -> list[Any]:
+    """A column as drawn: hidden (None) and meaningless (NOT_APPLICABLE) values as gaps."""
     values = table.column(column)
-    return [None if v is None else (v * 100 if percent else v) for v in values]
+    return [
+        None if v is None or v == NOT_APPLICABLE else (v * 100 if percent else v) for v in values
+    ]
 
 
 def build_figure(
@@ -94,9 +104,14 @@ def build_figure(
     labels: dict[str, str],
     language: str,
     series: str | None = None,
+    hidden: str = "",
+    empty: str = "",
 ) -> dict[str, Any]:
     """A chart of `y` against `x`; suppressed values (None) are left out, not drawn as 0.
 
+    A hidden value's bar is labelled `hidden` ("fewer than 10"); a pie with one becomes bars,
+    as its shares would be of what is shown only. A chart without a single value, hidden or
+    not, says `empty` instead of drawing bare axes.
     With `series`, the table is long (one row per x and series value): one trace per value.
     The figure is Plotly's JSON as plain dicts: building plotly.graph_objects, which check
     every property as it is set, took most of a callback's time (bench/dashboards.py).
@@ -107,24 +122,76 @@ def build_figure(
         )
     traces = []
     xs = table.column(x)
-    shown_x = [labels.get(str(v), v) for v in xs] if chart in ("pie", "hbar") else _json(xs)
+    if chart == "pie" and any(v is None for c in y for v in table.column(c)):
+        chart = "hbar"
+    coded = chart in ("pie", "hbar") or x in LABELLED
+    shown_x = [labels.get(str(v), v) for v in xs] if coded else _json(xs)
+    drawn = False
     for index, column in enumerate(y):
         values = _values(table, column, column in percent)
+        drawn = drawn or any(v != NOT_APPLICABLE for v in table.column(column))
         colour = PALETTE[index % len(PALETTE)]
-        name = labels.get(column, column)
+        name = header(labels, column)
+        said = _said(shown_x, values, table.column(column), hidden, column in percent, language)
         if chart == "line":
             trace = {"type": "scatter", "x": shown_x, "y": values, "mode": "lines+markers"}
             traces.append({**trace, "name": name, "line": {"color": colour}})
         elif chart == "hbar":
             trace = {"type": "bar", "y": shown_x, "x": values, "orientation": "h"}
+            trace.update(said, x=said.get("values", values))
+            trace.pop("values", None)
             traces.append({**trace, "name": name, "marker": {"color": colour}})
         elif chart == "pie":
             trace = {"type": "pie", "labels": shown_x, "values": values, "sort": False}
             traces.append({**trace, "hole": 0.4, "marker": {"colors": list(PALETTE)}})
         else:
             trace = {"type": "bar", "x": shown_x, "y": values}
+            trace.update(said, y=said.get("values", values))
+            trace.pop("values", None)
             traces.append({**trace, "name": name, "marker": {"color": colour}})
-    return _figure(traces, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
+    figure = _figure(traces, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
+    if not drawn and empty:
+        _say_empty(figure, empty)
+    return figure
+
+
+def _said(
+    names: list[Any], drawn: list[Any], raw: list[Any], hidden: str, percent: bool, language: str
+) -> dict[str, Any]:
+    """For bars with hidden values: no bar (length 0) but a label saying `hidden`, and a hover
+    that says it too instead of 0. Nothing to add when no value is hidden."""
+    if not hidden or all(v is not None for v in raw):
+        return {}
+    said = [
+        hidden if v is None else format_cell(v, percent=percent, language=language, hidden="")
+        for v in raw
+    ]
+    return {
+        "values": [0 if v is None else d for v, d in zip(raw, drawn, strict=True)],
+        "text": [hidden if v is None else "" for v in raw],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertext": [f"{name}: {text}" for name, text in zip(names, said, strict=True)],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }
+
+
+def _say_empty(figure: dict[str, Any], text: str) -> None:
+    """Nothing to draw: the message in the middle, and no axes pretending there is a scale."""
+    layout = figure["layout"]
+    layout["xaxis"].update(visible=False)
+    layout["yaxis"].update(visible=False)
+    layout["annotations"] = [
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "font": {"size": 16},
+        }
+    ]
 
 
 def _by_series(
@@ -253,6 +320,9 @@ def table_rows(
         for column, value in zip(table.columns, row, strict=True):
             if column in LABELLED and str(value) in labels:
                 value = labels[str(value)]  # coded values (tier 2, "mediation") in words
+            if value == NOT_APPLICABLE:
+                cells.append("—")
+                continue
             cells.append(
                 format_cell(value, percent=column in percent, language=language, hidden=hidden)
             )

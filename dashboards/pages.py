@@ -17,6 +17,7 @@ from typing import Any
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import abort, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,7 +25,7 @@ from sqlalchemy import select
 
 from dashboards import urlstate
 from dashboards.catalogue import DASHBOARDS, Dashboard, FigureSpec, visible_to
-from dashboards.figures import build_figure, table_rows
+from dashboards.figures import build_figure, header, table_rows
 from dashboards.shell import PREFIX
 from portal.analytics.filters import Filters, Scope
 from portal.analytics.tables import Table
@@ -136,6 +137,8 @@ def _labels_in(language: str) -> dict[str, str]:
     names.update({f"kind:{key.value}": str(value) for key, value in MEETING_KIND.items()})
     for tier in (1, 2, 3):
         names[str(tier)] = names[f"tier:{tier}"]
+    headers = {**COLUMN_LABELS, **CASE_LABELS}
+    names.update({f"column:{key}": str(value) for key, value in headers.items()})
     return names
 
 
@@ -145,8 +148,18 @@ def _plotly_spanish(path: str) -> dict[str, Any]:
 
 
 def graph_config(language: str) -> dict[str, Any]:
-    """Plotly's toolbar and month names in the viewer's language, served by the portal."""
-    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    """Plotly's toolbar and month names in the viewer's language, served by the portal.
+
+    Without its "Share chart" button: Plotly shows it by default and it uploads the chart,
+    children's and families' figures included, to Plotly's cloud (plotlyServerURL). Nothing
+    leaves the district's servers."""
+    config: dict[str, Any] = {
+        "displaylogo": False,
+        "responsive": True,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "plotlyServerURL": "",
+    }
     if language == "es":
         path = Path(current_app.static_folder or "") / "vendor" / "plotly-locale-es.json"
         if path.exists():
@@ -208,6 +221,18 @@ def _control(name: str, label: str, component: Any) -> html.Div:
     )
 
 
+def _every(name: str) -> str:
+    """What an empty box means, agreeing with its noun in Spanish (todas las redes)."""
+    return {
+        "network": _("All networks"),
+        "school": _("All schools"),
+        "tier": _("All tiers"),
+        "category": _("All categories"),
+        "language": _("All languages"),
+        "programme": _("All programmes"),
+    }[name]
+
+
 def _typeahead(name: str, label: str, names: list[str], current: str | None) -> html.Div:
     """A text box with suggestions: native, labelled, fine with hundreds of schools."""
     return _control(
@@ -222,7 +247,7 @@ def _typeahead(name: str, label: str, names: list[str], current: str | None) -> 
                     list=f"filter-{name}-options",
                     autoComplete="off",
                     debounce=True,
-                    placeholder=_("All"),
+                    placeholder=_every(name),
                     className="form-control",
                 ),
                 html.Datalist([html.Option(value=n) for n in names], id=f"filter-{name}-options"),
@@ -240,6 +265,26 @@ def _language_names() -> dict[str, str]:
     return {"en": _("English"), "es": _("Spanish")}
 
 
+def _tier_names() -> dict[int, str]:
+    names = labels()
+    return {tier: names[f"tier:{tier}"] for tier in (1, 2, 3)}
+
+
+def _tiers_in_both_languages() -> list[tuple[int, str]]:
+    pairs = []
+    for language in ("en", "es"):
+        with force_locale(language):
+            pairs += [(tier, str(CASE_LABELS[f"tier:{tier}"])) for tier in (1, 2, 3)]
+    return pairs
+
+
+def _categories() -> list[Any]:
+    from portal.knowledge.models import Category
+
+    query = select(Category).where(Category.active).order_by(Category.sort_order, Category.id)
+    return list(db.session.scalars(query))
+
+
 def _programmes() -> list[Any]:
     from portal.programmes.models import Programme
 
@@ -247,7 +292,8 @@ def _programmes() -> list[Any]:
 
 
 def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
-    """Typed names (school, network, programme, language) to what the filters hold.
+    """Typed names (school, network, tier, category, programme, language) to what the
+    filters hold.
 
     Case and accents do not matter; a name that matches nothing is no filter at all.
     """
@@ -261,6 +307,8 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
             (i, n) for i, n in db.session.execute(select(Network.id, Network.name))
         ],
         "programme": lambda: [(p.id, n) for p in _programmes() for n in (p.name_en, p.name_es)],
+        "category": lambda: [(c.id, n) for c in _categories() for n in (c.name_en, c.name_es)],
+        "tier": _tiers_in_both_languages,
         "language": lambda: [
             (code, n)
             for code, names in (("en", ("English", "Inglés")), ("es", ("Spanish", "Español")))
@@ -312,6 +360,19 @@ def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
         controls.append(
             _typeahead(
                 "school", _("School"), list(db.session.scalars(schools)), _name(School, f.school_id)
+            )
+        )
+    if "tier" in dashboard.filters:
+        tiers = _tier_names()
+        controls.append(_typeahead("tier", _("Tier"), list(tiers.values()), tiers.get(f.tier)))
+    if "category" in dashboard.filters:
+        categories = {c.id: c.name(language) for c in _categories()}
+        controls.append(
+            _typeahead(
+                "category",
+                _("Category"),
+                list(categories.values()),
+                categories.get(f.category_id),
             )
         )
     if "language" in dashboard.filters:
@@ -423,7 +484,7 @@ def _table_component(
     spec: FigureSpec, table: Table, language: str, names: dict[str, str]
 ) -> dict[str, Any]:
     hidden = _("fewer than 10")
-    head = [_html("Th", names.get(c, c), scope="col") for c in table.columns]
+    head = [_html("Th", header(names, c), scope="col") for c in table.columns]
     rows = table_rows(
         table,
         percent=tuple(PERCENT_COLUMNS | set(spec.percent)),
@@ -505,6 +566,8 @@ def register_callbacks(dash_app: Any) -> None:
             labels=names,
             language=language,
             series=spec.series,
+            hidden=_("fewer than 10"),
+            empty=_("Nothing to show for these filters."),
         )
         link = f"{PREFIX}export/{dashboard.slug}/{spec.key}.csv{urlstate.to_search(f)}"
         if not is_open(n_clicks):

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SMALL = 10  # analysts see any count under this as "fewer than 10"
+# A value with no meaning here: a rate of nothing (no one expected, no meeting held), homework
+# where a programme sets none. Never None, which means "fewer than 10": an empty cell, no bar.
+NOT_APPLICABLE = ""
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,14 @@ def count(value: int | None, suppress: bool) -> int | None:
     return None if suppress and value < SMALL else value
 
 
-def rate(numerator: int, denominator: int, suppress: bool) -> float | None:
-    """numerator / denominator, or None when there is nothing to divide or it would reveal a
-    small count: a rate beside a hidden count would give the count back (rate x total)."""
-    if not denominator:
-        return None
+def rate(numerator: int, denominator: int, suppress: bool) -> float | str | None:
+    """numerator / denominator; None when it would reveal a small count (a rate beside a
+    hidden count would give the count back, and "nothing to divide" would say it is 0);
+    otherwise NOT_APPLICABLE when there is nothing to divide."""
     if suppress and (denominator < SMALL or numerator < SMALL):
         return None
+    if not denominator:
+        return NOT_APPLICABLE
     return numerator / denominator
 
 

@@ -23,6 +23,7 @@ from portal.analytics.models import (
     QuickLogDay,
 )
 from portal.analytics.refresh import refresh
+from portal.analytics.tables import NOT_APPLICABLE
 from portal.auth.roles import Role
 from portal.concerns import casework
 from portal.concerns.models import (
@@ -163,7 +164,7 @@ def test_a_target_falling_due_turns_missed_without_any_change(ledger, make_case,
     make_case(today, ledger.transport, ledger.s101, acknowledge_due=today + timedelta(days=1))
     this_month = Filters(start=today.replace(day=1), end=today)
     refresh()
-    assert cases.service_levels(this_month, ALL).rows[0] == ("acknowledged", 0, 0, None)
+    assert cases.service_levels(this_month, ALL).rows[0] == ("acknowledged", 0, 0, NOT_APPLICABLE)
     later = today + timedelta(days=2)
     monkeypatch.setattr(refresh_module, "district_today", lambda: later)
     monkeypatch.setattr(cases, "district_today", lambda: later)

@@ -56,6 +56,9 @@ def test_each_dashboard_filters_and_redraws(browser, live_server, live_app, loca
         # Plotly's own toolbar speaks the page's language too (its locale is served locally).
         toolbar = page.locator(".modebar-btn").first.get_attribute("data-title")
         assert toolbar.startswith("Descargar" if lang == "es" else "Download")
+        # ... and has no button that uploads the chart to Plotly's cloud.
+        titles = page.locator(".modebar-btn").evaluate_all("bs => bs.map(b => b.dataset.title)")
+        assert titles and not [t for t in titles if re.search("share|compartir|cloud", t, re.I)]
         page.get_by_role("textbox", name="Desde" if lang == "es" else "From").fill("2026-08-01")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"start=2026-08-01"))

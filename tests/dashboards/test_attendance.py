@@ -6,6 +6,7 @@ import pytest
 
 from portal.analytics import attendance
 from portal.analytics.filters import Filters, Scope
+from portal.analytics.tables import NOT_APPLICABLE
 from portal.auth.roles import Role
 from tests.dashboards.conftest import MARCH, call_dash, open_table, table_output
 
@@ -43,7 +44,8 @@ def test_everyone_is_new_the_first_month(app_ctx, march):
 def test_completion_takes_every_session_of_a_three_session_series(app_ctx, march):
     # 5 of 6, rounded up, of 3 sessions is 3: only Ana came to all three.
     table = attendance.completion(march, EVERYONE)
-    assert table.rows == [("Healthy Meals Challenge", 4, 1, 0.25, None)]
+    # It sets no homework: its homework rate is not applicable, not "fewer than 10" (None).
+    assert table.rows == [("Healthy Meals Challenge", 4, 1, 0.25, NOT_APPLICABLE)]
 
 
 def test_events_by_school(app_ctx, march):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from dashboards.catalogue import DASHBOARDS
 from portal.auth.roles import Role
+from portal.extensions import db
 from tests.concerns.conftest import submit  # noqa: F401 - a fixture, re-exported
+from tests.conftest import demo_email
 from tests.dashboards.conftest import call_dash
 
 FILTERS = {"start": "2025-11-24", "end": "2026-11-23"}
@@ -51,3 +54,41 @@ def test_a_filed_case_shows_in_the_csv_for_the_senior_manager(app, as_role, subm
     assert csv.status_code == 200
     lines = csv.get_data(as_text=True).strip().splitlines()
     assert lines[1:] in (["Nivel 2,1"], ["Tier 2,1"])  # a concern starts at Tier 2
+
+
+@pytest.mark.parametrize("slug", ["cases", "mediation"])
+def test_tier_and_category_are_filters_kept_in_the_address(app, as_role, slug):
+    from portal.knowledge.models import Category
+
+    with app.app_context():
+        category = db.session.scalars(select(Category).order_by(Category.id)).first()
+        wanted = category.id
+        # Typed as the box offers them: a tier's name, a category's name in either language.
+        chosen = {**FILTERS, "tier": "Tier 2", "category": category.name_es.upper()}
+    answer = call_dash(as_role(Role.SENIOR_MANAGER), f"/dashboards/{slug}", chosen, [])
+    assert answer["status"] == 200
+    search = answer["json"]["response"]["url"]["search"]
+    assert f"tier=2&category={wanted}" in search
+    # ... and the page drawn from that address shows them in its boxes.
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from dashboards.pages import render
+        from portal.auth.models import User
+
+        email = demo_email(Role.SENIOR_MANAGER)
+        user = db.session.scalars(select(User).where(User.email == email)).one()
+        boxes = _boxes(render(f"/dashboards/{slug}", search, user))
+    assert boxes["tier"] == "Tier 2"
+    assert boxes["category"] == category.name_en
+
+
+def _boxes(component) -> dict[str, str]:  # noqa: ANN001
+    """The filter boxes of a page's components, by name, with what each holds."""
+    found = {}
+    ident = getattr(component, "id", None)
+    if isinstance(ident, dict) and ident.get("type") == "filter":
+        found[ident["name"]] = component.value
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            found.update(_boxes(child))
+    return found
