@@ -70,3 +70,38 @@ def test_each_dashboard_filters_and_redraws(browser, live_server, live_app, loca
         page.locator("table caption").first.wait_for(state="visible")
         assert_accessible_in(page, lang)
         assert_clean(page)
+
+
+def test_back_and_the_language_switch_keep_the_view_the_address_shows(
+    browser, live_server, live_app
+):
+    from portal.auth.roles import Role
+
+    with watched_page(
+        browser, live_server, locale="en-US", viewport={"width": 1280, "height": 900}
+    ) as page:
+        _sign_in(page, Role.SENIOR_MANAGER)
+        page.goto(page.base + "/dashboards/cases?start=2026-01-05&end=2026-06-30")
+        _charts_drawn(page)
+        start = page.locator("input[id*='start']")
+        first = start.input_value()
+        start.fill("2026-03-02")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"start=2026-03-02"))
+        _charts_drawn(page)
+        # Back: the address, the box and the charts all go back to the first view.
+        page.go_back()
+        page.wait_for_url(re.compile(r"start=2026-01-05"))
+        _charts_drawn(page)
+        assert page.locator("input[id*='start']").input_value() == first
+        # A filter changed, then the other language: the same view, in it.
+        start = page.locator("input[id*='start']")
+        start.fill("2026-04-06")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"start=2026-04-06"))
+        page.locator(".language-switch button").first.click()
+        page.wait_for_load_state()
+        _charts_drawn(page)
+        assert re.search(r"/dashboards/cases\?start=2026-04-06", page.url)
+        assert page.locator("input[id*='start']").input_value() == "2026-04-06"
+        assert_clean(page)
