@@ -215,8 +215,17 @@ def _dom_id(name: str) -> str:
 
 
 def _control(name: str, label: str, component: Any) -> html.Div:
+    """A labelled box, and under it what the box's text could not be made into (announced)."""
     return html.Div(
-        [html.Label(label, htmlFor=_dom_id(name), className="form-label"), component],
+        [
+            html.Label(label, htmlFor=_dom_id(name), className="form-label"),
+            component,
+            html.Div(
+                id={"type": "feedback", "name": name},
+                className="invalid-feedback d-block",
+                role="status",
+            ),
+        ],
         className="col-sm-6 col-lg-3",
     )
 
@@ -323,6 +332,46 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
         wanted = fold(text)
         resolved[key] = next((ident for ident, name in pairs() if fold(name) == wanted), None)
     return resolved
+
+
+def problems(values: dict[str, Any]) -> dict[str, str]:
+    """What each box holds that the filters could not use, in words, by the box's name: a
+    name that matches nothing, a day that is not one. The charts then show that filter as
+    empty (every school, the default days); saying so beats a silent whole-district view."""
+    resolved = resolve_names(values)
+    found = {}
+    for name, text in values.items():
+        text = str(text or "").strip()
+        if not text:
+            continue
+        if name in ("start", "end"):
+            if urlstate.parse_day(text) is None:
+                found[name] = _(
+                    "Write the date as YYYY-MM-DD, for example %(day)s.", day="2026-07-01"
+                )
+        elif resolved.get(name) is None:
+            found[name] = _unmatched(name, text[:80])
+    start, end = urlstate.parse_day(values.get("start")), urlstate.parse_day(values.get("end"))
+    if start and end and end < start and "end" not in found:
+        found["end"] = _("“To” is before “From”: the charts show the days between them.")
+    return found
+
+
+def _unmatched(name: str, text: str) -> str:
+    return {
+        "network": _("No network is called “%(text)s”: the charts show every network.", text=text),
+        "school": _("No school is called “%(text)s”: the charts show every school.", text=text),
+        "tier": _("There is no tier “%(text)s”: the charts show every tier.", text=text),
+        "category": _(
+            "No category is called “%(text)s”: the charts show every category.", text=text
+        ),
+        "language": _(
+            "“%(text)s” is not one of the languages: the charts show every language.", text=text
+        ),
+        "programme": _(
+            "No programme is called “%(text)s”: the charts show every programme.", text=text
+        ),
+    }[name]
 
 
 def _date(name: str, label: str, value: date) -> html.Div:
@@ -538,6 +587,21 @@ def register_callbacks(dash_app: Any) -> None:
     )
     def keep_in_url(values: list[Any], pathname: str | None) -> str:
         return urlstate.to_search(_chosen(values, pathname)[1])
+
+    @dash_app.callback(
+        Output({"type": "feedback", "name": ALL}, "children"),
+        Output({"type": "filter", "name": ALL}, "className"),
+        Input({"type": "filter", "name": ALL}, "value"),
+        State("url", "pathname"),
+    )
+    def explain(values: list[Any], pathname: str | None):  # noqa: ANN202
+        _chosen(values, pathname)  # the same checks: a dashboard this person may open
+        names = [item["id"]["name"] for item in ctx.inputs_list[0]]
+        found = problems(dict(zip(names, values, strict=True)))
+        return (
+            [found.get(name, "") for name in names],
+            ["form-control is-invalid" if name in found else "form-control" for name in names],
+        )
 
     # One callback per figure (MATCH): the browser asks for every figure at once and the
     # server answers them side by side, each as soon as it is ready, instead of one request

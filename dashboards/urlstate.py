@@ -30,7 +30,7 @@ def _int(values: dict[str, Any], name: str) -> int | None:
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
-def _date(value: Any) -> date | None:
+def parse_day(value: Any) -> date | None:
     """A day from the URL or a box; nonsense, and days far outside any school year, are none."""
     try:
         day = date.fromisoformat(str(value)[:10])
@@ -42,8 +42,8 @@ def _date(value: Any) -> date | None:
 def from_values(values: dict[str, Any], today: date) -> Filters:
     """Filters from a mapping (the URL's query or the controls); anything odd is ignored."""
     first, last = default_range(today)
-    start = _date(values.get("start")) or first
-    end = _date(values.get("end")) or last
+    start = parse_day(values.get("start")) or first
+    end = parse_day(values.get("end")) or last
     if end < start:
         start, end = end, start
     if end - start > LONGEST:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -92,3 +94,52 @@ def _boxes(component) -> dict[str, str]:  # noqa: ANN001
         if child is not None and hasattr(child, "to_plotly_json"):
             found.update(_boxes(child))
     return found
+
+
+def test_what_a_box_holds_that_matches_nothing_is_said_not_ignored(app):
+    from dashboards.pages import problems
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert problems({"school": "No such school", "start": "07/01/2026", "end": ""}) == {
+            "school": "No school is called “No such school”: the charts show every school.",
+            "start": "Write the date as YYYY-MM-DD, for example 2026-07-01.",
+        }
+        swapped = problems({"start": "2026-06-01", "end": "2026-01-01"})
+        assert list(swapped) == ["end"]
+        # Names in either language, any case, and numbers are understood: nothing to say.
+        assert problems({"tier": "nivel 2", "category": "1", "language": "Español"}) == {}
+
+
+def test_the_boxes_say_what_they_could_not_use_through_dash(app, as_role):
+    client = as_role(Role.SENIOR_MANAGER)
+    assert client.get("/dashboards/cases").status_code == 200
+    dependencies = client.get("/dashboards/_dash-dependencies").get_json()
+    output = next(d["output"] for d in dependencies if '"type":"feedback"' in d["output"])
+    names = ["start", "end", "school"]
+    values = ["2026-01-01", "2026-06-30", "Sunny"]
+    payload = {
+        "output": output,
+        "outputs": [
+            [{"id": {"name": n, "type": "feedback"}, "property": "children"} for n in names],
+            [{"id": {"name": n, "type": "filter"}, "property": "className"} for n in names],
+        ],
+        "inputs": [
+            [
+                {"id": {"name": n, "type": "filter"}, "property": "value", "value": v}
+                for n, v in zip(names, values, strict=True)
+            ]
+        ],
+        "state": [{"id": "url", "property": "pathname", "value": "/dashboards/cases"}],
+        "changedPropIds": [],
+    }
+    token = client.get_cookie("_csrf_token", path="/dashboards/")
+    answer = client.post(
+        "/dashboards/_dash-update-component",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-CSRFToken": token.value},
+    )
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    assert "Sunny" in text and "form-control is-invalid" in text
+    assert text.count("is-invalid") == 1
