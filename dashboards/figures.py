@@ -150,9 +150,31 @@ def build_figure(
             trace.pop("values", None)
             traces.append({**trace, "name": name, "marker": {"color": colour}})
     figure = _figure(traces, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
+    if chart == "hbar":
+        _short_labels(figure["layout"]["yaxis"], shown_x)
     if not drawn and empty:
         _say_empty(figure, empty)
     return figure
+
+
+LABEL_CHARS = 26  # a name down the side of a bar chart, at most: the bars need the room
+
+
+def _short_labels(axis: dict[str, Any], names: list[Any]) -> None:
+    """Long names (schools, programmes) cut short on the axis, whole in the hover and the
+    table: on a phone, whole names left the bars some 65 pixels."""
+    texts = [str(n) for n in names]
+    if all(len(t) <= LABEL_CHARS for t in texts):
+        return
+    axis.update(
+        tickmode="array",
+        tickvals=texts,
+        ticktext=[_cut(t) for t in texts],
+    )
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _said(
@@ -237,8 +259,10 @@ def _figure(
     layout: dict[str, Any] = {
         "template": template(),
         "separators": separators(language),
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "height": max(320, 28 * rows + 80) if chart == "hbar" else 360,
+        # Room at the top for Plotly's toolbar, which would otherwise cover the first bar.
+        "margin": {"l": 10, "r": 10, "t": 36, "b": 10},
+        # A row per name, higher when several bars share it (ratings: three per programme).
+        "height": max(320, (14 + 14 * len(y)) * rows + 80) if chart == "hbar" else 360,
         "legend": {"orientation": "h", "y": -0.15},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
         "barmode": barmode,

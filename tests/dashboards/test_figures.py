@@ -104,3 +104,14 @@ def test_a_column_is_named_as_a_column_even_where_a_value_has_the_same_key():
     assert header(LABELS, "liaison") == "Liaison"
     assert header(LABELS, "events") == "Events"
     assert header(LABELS, "unknown_column") == "unknown_column"
+
+
+def test_long_names_down_a_bar_chart_are_cut_short_on_the_axis_only():
+    long = "Escuela Primaria Francisco Morazán de Westwood"
+    table = Table(("school", "events"), [(long, 12), ("Goldrick", 3)])
+    built = figure(table, "hbar", "school", ("events",))
+    (trace,) = built["data"]
+    assert trace["y"] == [long, "Goldrick"]  # the hover and the bars keep the whole name
+    axis = built["layout"]["yaxis"]
+    assert axis["tickvals"] == [long, "Goldrick"]
+    assert axis["ticktext"] == ["Escuela Primaria Francisc…", "Goldrick"]
