@@ -48,6 +48,8 @@ class Plan:
     moved: tuple[int, str] | None = None  # a session that meets somewhere else
     childcare: bool = True
     interpretation: bool = True
+    # Created and run by the host school's family liaison, not by the FACE office.
+    by_liaison: bool = False
 
 
 _pp = partial(Plan, "parenting-partners")
@@ -64,7 +66,9 @@ def _event(
     capacity: int,
     location: str = GYM,
     childcare: bool = True,
+    evening: bool = True,
 ) -> Plan:
+    """A one-off family event: the school's liaison plans it and runs the door (SPEC 1, 3)."""
     return Plan(
         "family-event",
         school,
@@ -74,8 +78,10 @@ def _event(
         capacity=capacity,
         title=(en, es),
         location=location,
+        evening=evening,
         fill=0.22,
         childcare=childcare,
+        by_liaison=True,
     )
 
 
@@ -142,6 +148,13 @@ FAMILY_OFFERINGS = (
            capacity=60, location=FAMILY_ROOM),
     _event("202", 35, THU, "Moving up to middle school", "El paso a la secundaria", capacity=80,
            location=AUDITORIUM),
+    # Smaller ones the liaisons hold through the year, some of them in the morning.
+    _event("501", 6, WED, "Coffee with the principal", "Café con la directora", capacity=30,
+           location=FAMILY_ROOM, evening=False),
+    _event("304", 7, WED, "Coffee with the principal", "Café con el director", capacity=30,
+           location=FAMILY_ROOM, evening=False),
+    _event("506", 13, THU, "Family resource fair", "Feria de recursos para las familias",
+           capacity=80),
 )  # fmt: skip
 
 LIAISON_TRAININGS = (

@@ -265,7 +265,7 @@ def _offering_row(year: DemoYear, b: Built, schools: dict[str, int]) -> dict[str
         "registration_closes": b.times[0][0].astimezone(year.zone).date()
         if b.plan.closes_once_started
         else None,
-        "created_by_id": year.lead.id,
+        "created_by_id": b.created_by,
         "created_at": b.opened - timedelta(days=7),
     }
 

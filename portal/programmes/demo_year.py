@@ -3,7 +3,8 @@
 Whatever day it is built for, the year is consistent: seats taken are the registrations
 holding a seat, nobody attends or answers a survey for a session that has not happened,
 facilitators are certified where the programme asks for it and never lead more than 40
-parents across the cohorts still running. demo_write stores it.
+parents across the cohorts still running; a school's family events are planned and run by its
+own liaison. demo_write stores it.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class Built:
     times: list[tuple[datetime, datetime]]
     topics: list[tuple[str, str]]
     opened: datetime  # registration opened
+    created_by: int  # who planned it: the FACE office, or the school's liaison
     facilitators: list[int] = field(default_factory=list)
     regs: list[Reg] = field(default_factory=list)
     check_ins: list[CheckIn] = field(default_factory=list)
@@ -208,7 +210,8 @@ class DemoYear:
         else:
             status = OfferingStatus.OPEN
         opened = min(times[0][0] - timedelta(days=35), self.now - timedelta(days=21))
-        item = Built(plan, programme, status, times, topics, opened)
+        creator = (self._liaison(plan.school) if plan.by_liaison else None) or self.lead.id
+        item = Built(plan, programme, status, times, topics, opened, creator)
         item.facilitators = self.facilitators(item)
         if programme.facilitated and not item.facilitators:
             # Loaded so early in the year that nobody certified is free yet: still a plan.

@@ -14,11 +14,16 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from portal import create_app
+from portal.analytics.attendance import events_by, plain_events_by
+from portal.analytics.filters import Filters, Scope
+from portal.analytics.refresh import refresh
 from portal.auth.models import User
+from portal.auth.roles import Role
 from portal.calendar.models import NonSchoolDay
 from portal.demo import DEMO_ACCOUNTS
 from portal.extensions import db
 from portal.families.models import FamilyContact
+from portal.programmes.attendance import session_in_scope
 from portal.programmes.demo import load_demo_offerings
 from portal.programmes.demo_write import plan_year
 from portal.programmes.models import (
@@ -36,6 +41,7 @@ from portal.programmes.models import (
     TrainingWaitlistEntry,
     WaitlistStatus,
 )
+from portal.programmes.offerings import manageable_offerings
 from portal.schools.models import School
 from tests.conftest import DEMO_TODAY, fresh_database, portal_config
 
@@ -350,6 +356,63 @@ def test_liaisons_take_part_with_their_own_accounts(demo):
     for registration, user in found:
         assert registration.contact.email == user.email
         assert registration.contact.name == user.name
+
+
+def test_school_events_are_planned_and_run_by_their_own_liaison(demo):
+    events = db.session.scalars(
+        select(Offering).join(Programme).where(Programme.code == "family-event")
+    ).all()
+    assert len(events) >= 8
+    for event in events:
+        liaison = db.session.get(User, event.created_by_id)
+        assert liaison.has_role(Role.LIAISON) and event.school in liaison.schools, event.id
+        # Within their scope: they plan it, and once it is published they run its door.
+        assert db.session.scalar(manageable_offerings(liaison).where(Offering.id == event.id))
+        if event.status != OfferingStatus.DRAFT:
+            assert session_in_scope(liaison, event.id, event.sessions[0].id) is not None
+        at_the_door = set(
+            db.session.scalars(
+                select(Attendance.checked_in_by_id)
+                .join(Registration, Registration.id == Attendance.registration_id)
+                .where(Registration.offering_id == event.id)
+            )
+        ) | set(
+            db.session.scalars(
+                select(Registration.registered_by_id).where(
+                    Registration.offering_id == event.id, Registration.walk_in.is_(True)
+                )
+            )
+        )
+        assert at_the_door <= {liaison.id}, event.id
+    demo_liaison = next(a.email for a in DEMO_ACCOUNTS if a.role == Role.LIAISON)
+    creators = {db.session.get(User, e.created_by_id).email for e in events}
+    assert demo_liaison in creators and len(creators) >= 5
+    # Cohorts, trainings and PLG meetings are the FACE office's.
+    others = db.session.scalars(
+        select(Offering.created_by_id).where(Offering.id.not_in([e.id for e in events]))
+    ).all()
+    assert {db.session.get(User, u).has_role(Role.PROGRAMME_STAFF) for u in others} == {True}
+
+
+def test_the_attendance_dashboard_shows_events_by_liaison(demo):
+    refresh(full=True)
+    f = Filters(start=DEMO_TODAY - timedelta(days=364), end=DEMO_TODAY)
+    shown = events_by(f, Scope(), "liaison")
+    assert shown == plain_events_by(f, Scope(), "liaison")
+    held = db.session.scalar(
+        select(func.count(func.distinct(Offering.id)))
+        .join(Programme)
+        .join(OfferingSession, OfferingSession.offering_id == Offering.id)
+        .where(
+            Programme.code == "family-event",
+            Offering.status != OfferingStatus.CANCELLED,
+            OfferingSession.starts_at < NOW,
+        )
+    )
+    assert len(shown.rows) >= 4 and sum(shown.column("events")) == held
+    demo_liaison = next(a.name for a in DEMO_ACCOUNTS if a.role == Role.LIAISON)
+    # The account a visitor signs in as runs the most.
+    assert shown.rows[0][0] == demo_liaison and shown.rows[0][1] >= 2
 
 
 def test_school_leaders_wait_in_order_for_the_next_training(demo):
