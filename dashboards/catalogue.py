@@ -121,7 +121,7 @@ ATTENDANCE = Dashboard(
         ),
         FigureSpec(
             "facilitator_load",
-            _l("Facilitator load now (at most 40 parents each)"),
+            _l("Facilitator load now: seats each one leads (at most 40)"),
             _plain(attendance.facilitator_load),
             "hbar",
             "facilitator",
@@ -214,7 +214,7 @@ CASES = Dashboard(
         ),
         FigureSpec(
             "rising",
-            _l("Rising topics: this month against the three before"),
+            _l("Rising topics: the last full month against the three before"),
             _q(cases.rising_topics),
             "hbar",
             "category",

@@ -57,7 +57,8 @@ COLUMN_LABELS = {
     "completion_rate": _l("Completion rate"),
     "homework_rate": _l("Homework done"),
     "cohorts": _l("Cohorts"),
-    "parents": _l("Parents registered"),
+    "parents": _l("Parents registered in their cohorts"),
+    # A cohort's seats shared between its facilitators: what the limit of 40 counts.
     "committed": _l("Seats they lead"),
     "status": _l("Status"),
     "schools": _l("Schools"),
@@ -92,7 +93,7 @@ CASE_LABELS = {
     "rate": _l("Rate"),
     "calls": _l("Calls"),
     "category": _l("Category"),
-    "this_month": _l("This month"),
+    "this_month": _l("Last full month"),
     "previous_three_avg": _l("Average of the three months before"),
     "change": _l("Change"),
     "kind": _l("Kind"),

@@ -229,8 +229,13 @@ def _calls(rows: list, sel: Selection) -> Table:
 
 
 def _months(sel: Selection) -> tuple[date, date, date]:
-    """The month holding the range's last day, the first of the three before, and the end."""
+    """The range's last whole month, the first of the three before, and the end of it.
+
+    Whole: a month still under way (the default range ends today) has had a week or two of
+    cases against three full months, so every topic looked as if it were falling."""
     this = month_start(sel.end)
+    if next_period(this, "month") - DAY != sel.end:
+        this = month_start(this - DAY)
     first = this
     for _ in range(3):
         first = month_start(first - DAY)
@@ -238,8 +243,8 @@ def _months(sel: Selection) -> tuple[date, date, date]:
 
 
 def rising_topics(f: Filters, s: Scope) -> Table:
-    """(category, this_month, previous_three_avg, change) for the calendar month holding the
-    range's last day against the average of the three months before, biggest rise first."""
+    """(category, this_month, previous_three_avg, change) for the range's last whole month
+    against the average of the three months before, biggest rise first."""
     sel = select_for(f, s)
     if sel.empty:
         return _rising([], sel)

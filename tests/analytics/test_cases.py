@@ -188,3 +188,10 @@ def test_a_backwards_range_is_empty(refreshed):
     assert both("new_cases", backwards, ALL) == []
     assert both("open_backlog", backwards, ALL) == []
     assert both("cases_by", backwards, ALL, dimension="tier") == []
+
+
+def test_rising_topics_of_a_range_ending_mid_month_take_the_last_whole_month(refreshed):
+    # A range ending on 12 November: November is under way, so October, the last whole month,
+    # is set against the three before it, as for a range ending on 31 October.
+    november = replace(OCTOBER, end=date(2025, 11, 12))
+    assert both("rising_topics", november, ALL) == both("rising_topics", OCTOBER, ALL)
