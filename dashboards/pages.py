@@ -160,6 +160,22 @@ def graph_config(language: str) -> dict[str, Any]:
         "showSendToCloud": False,
         "showEditInChartStudio": False,
         "plotlyServerURL": "",
+        # Only the picture download: zooming and panning a few bars help no one, and each
+        # button was one more stop for a keyboard, ten a chart.
+        "modeBarButtonsToRemove": [
+            "zoom2d",
+            "pan2d",
+            "select2d",
+            "lasso2d",
+            "zoomIn2d",
+            "zoomOut2d",
+            "autoScale2d",
+            "resetScale2d",
+            "hoverClosestCartesian",
+            "hoverCompareCartesian",
+            "toggleSpikelines",
+            "hoverClosestPie",
+        ],
     }
     if language == "es":
         path = Path(current_app.static_folder or "") / "vendor" / "plotly-locale-es.json"

@@ -59,6 +59,9 @@ def test_each_dashboard_filters_and_redraws(browser, live_server, live_app, loca
         # ... and has no button that uploads the chart to Plotly's cloud.
         titles = page.locator(".modebar-btn").evaluate_all("bs => bs.map(b => b.dataset.title)")
         assert titles and not [t for t in titles if re.search("share|compartir|cloud", t, re.I)]
+        # One button a chart (the picture), not ten stops for a keyboard to get past.
+        charts = page.locator(".js-plotly-plot").count()
+        assert len(titles) == charts
         page.get_by_role("textbox", name="Desde" if lang == "es" else "From").fill("2026-08-01")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"start=2026-08-01"))
@@ -83,6 +86,8 @@ def test_back_and_the_language_switch_keep_the_view_the_address_shows(
         _sign_in(page, Role.SENIOR_MANAGER)
         page.goto(page.base + "/dashboards/cases?start=2026-01-05&end=2026-06-30")
         _charts_drawn(page)
+        # A senior manager's many links fit a 1,280-pixel window: nothing to scroll sideways.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         start = page.locator("input[id*='start']")
         first = start.input_value()
         start.fill("2026-03-02")
