@@ -51,6 +51,16 @@ def guard():  # noqa: ANN201
         return login_manager.unauthorized()
     if not current_user.has_role(*DASHBOARD_ROLES):
         abort(403)
+    if request.method == "GET" and request.endpoint == PREFIX + "<path:path>":
+        # A dashboard's own address: Dash would serve its page for any path and say "not
+        # found" inside it with a 200; the status says it too (bookmarks, monitors, crawlers).
+        from dashboards.catalogue import DASHBOARDS
+
+        dashboard = DASHBOARDS.get(str((request.view_args or {}).get("path", "")).strip("/"))
+        if dashboard is None:
+            abort(404)
+        if not current_user.has_role(*dashboard.roles):
+            abort(403)
     if request.method == "POST" and request.path == PREFIX + "_dash-update-component":
         # Dash answers a malformed callback with a 500; a clear 400 is the honest answer.
         payload = request.get_json(silent=True)

@@ -49,3 +49,13 @@ def test_the_page_is_the_portals_own_with_a_strict_policy(as_role):
     assert "unsafe-eval" not in policy
     assert "_csrf_token=" in response.headers.get("Set-Cookie", "")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_dashboards_address_answers_with_the_status_it_deserves(as_role):
+    manager, staff = as_role(Role.SENIOR_MANAGER), as_role(Role.PROGRAMME_STAFF)
+    assert manager.get("/dashboards/cases").status_code == 200
+    assert manager.get("/dashboards/no-such-dashboard").status_code == 404
+    # Programme staff open attendance only: the case dashboards are not theirs.
+    assert staff.get("/dashboards/attendance").status_code == 200
+    assert staff.get("/dashboards/cases").status_code == 403
+    assert staff.get("/dashboards/").status_code == 200
