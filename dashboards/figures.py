@@ -152,6 +152,10 @@ def build_figure(
     figure = _figure(traces, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
     if chart == "hbar":
         _short_labels(figure["layout"]["yaxis"], shown_x)
+    elif chart in ("bar", "line"):
+        _date_axis(figure["layout"]["xaxis"], xs, language)
+    if chart != "pie":
+        _whole_ticks(figure["layout"], traces, chart)
     if not drawn and empty:
         _say_empty(figure, empty)
     return figure
@@ -220,6 +224,7 @@ def _by_series(
     table: Table, *, chart: str, x: str, y: str, series: str, labels: dict[str, str], language: str
 ) -> dict[str, Any]:
     groups: dict[Any, tuple[list[Any], list[Any]]] = {}
+    days = table.column(x)
     for row in table.as_dicts() if hasattr(table, "as_dicts") else []:
         xs, ys = groups.setdefault(row[series], ([], []))
         xs.append(_day(row[x]))
@@ -235,7 +240,7 @@ def _by_series(
             traces.append(
                 {"type": "bar", "x": xs, "y": ys, "name": name, "marker": {"color": colour}}
             )
-    return _figure(
+    figure = _figure(
         traces,
         chart=chart,
         rows=len(groups),
@@ -244,6 +249,34 @@ def _by_series(
         language=language,
         barmode="stack",
     )
+    _date_axis(figure["layout"]["xaxis"], days, language)
+    return figure
+
+
+def _whole_ticks(layout: dict[str, Any], traces: list[dict[str, Any]], chart: str) -> None:
+    """Counts of a few (events at a school: 1, 2, 3) are ticked by whole numbers: Plotly
+    would tick them by halves, and there is no half an event."""
+    side = "x" if chart == "hbar" else "y"
+    values = [v for trace in traces for v in trace.get(side, []) if v is not None]
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        if max(values) <= 10:
+            layout[f"{side}axis"].update(dtick=1, rangemode="tozero")
+
+
+# How a day reads in each language's hover (Plotly's own pattern is English: "Sep 1, 2026").
+DAY_FORMAT = {"en": "%b %-d, %Y", "es": "%-d %b %Y"}
+
+
+def _date_axis(axis: dict[str, Any], values: list[Any], language: str) -> None:
+    """Days along the bottom, written as the viewer's language writes them; a chart of whole
+    months is labelled by month ("Sep 2026"), not by the days Plotly would pick."""
+    days = [v for v in values if isinstance(v, date)]
+    if not days or len(days) != len(values):
+        return
+    if all(d.day == 1 for d in days):
+        axis.update(tickformat="%b %Y", hoverformat="%B %Y")
+    else:
+        axis.update(hoverformat=DAY_FORMAT.get(language, DAY_FORMAT["en"]))
 
 
 def _figure(

@@ -115,3 +115,56 @@ def test_long_names_down_a_bar_chart_are_cut_short_on_the_axis_only():
     axis = built["layout"]["yaxis"]
     assert axis["tickvals"] == [long, "Goldrick"]
     assert axis["ticktext"] == ["Escuela Primaria Francisc…", "Goldrick"]
+
+
+def test_days_and_months_along_the_bottom_read_as_the_viewers_language_writes_them():
+    from datetime import date
+
+    months = Table(("period_start", "cases"), [(date(2026, 8, 1), 3), (date(2026, 9, 1), 5)])
+    weeks = Table(("period_start", "cases"), [(date(2026, 8, 3), 3), (date(2026, 8, 10), 5)])
+    for language, day in (("en", "%b %-d, %Y"), ("es", "%-d %b %Y")):
+        by_month = build_figure(
+            months,
+            chart="bar",
+            x="period_start",
+            y=("cases",),
+            percent=(),
+            labels={},
+            language=language,
+        )
+        assert by_month["layout"]["xaxis"]["tickformat"] == "%b %Y"
+        by_week = build_figure(
+            weeks,
+            chart="line",
+            x="period_start",
+            y=("cases",),
+            percent=(),
+            labels={},
+            language=language,
+        )
+        assert by_week["layout"]["xaxis"]["hoverformat"] == day
+
+
+def test_a_few_events_are_ticked_by_whole_numbers():
+    few = figure(
+        Table(("school", "events"), [("Goldrick", 1), ("Westwood", 3)]),
+        "hbar",
+        "school",
+        ("events",),
+    )
+    assert few["layout"]["xaxis"]["dtick"] == 1
+    many = figure(
+        Table(("school", "events"), [("Goldrick", 1), ("Westwood", 300)]),
+        "hbar",
+        "school",
+        ("events",),
+    )
+    assert "dtick" not in many["layout"]["xaxis"]
+    rates = figure(
+        Table(("measure", "rate"), [("acknowledged", 0.5)]),
+        "bar",
+        "measure",
+        ("rate",),
+        percent=("rate",),
+    )
+    assert "dtick" not in rates["layout"]["yaxis"]
