@@ -351,15 +351,26 @@ def resolve_names(values: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def problems(values: dict[str, Any]) -> dict[str, str]:
+def problems(values: dict[str, Any], network_id: int | None = None) -> dict[str, str]:
     """What each box holds that the filters could not use, in words, by the box's name: a
-    name that matches nothing, a day that is not one. The charts then show that filter as
-    empty (every school, the default days); saying so beats a silent whole-district view."""
+    name that matches nothing, a day that is not one, a school outside the network someone
+    may see (`network_id`). The charts then show that filter as empty (every school, the
+    default days), or nothing at all for another network's school; saying so beats a silent
+    view of something else."""
     resolved = resolve_names(values)
     found = {}
+    school = resolved.get("school")
+    if network_id is not None and isinstance(school, int):
+        found_in = db.session.scalar(select(School.network_id).where(School.id == school))
+        if found_in is not None and found_in != network_id:
+            name = _name(School, school) or str(values.get("school"))
+            found["school"] = _(
+                "%(school)s is not in your network: there is nothing of it to show.",
+                school=name,
+            )
     for name, text in values.items():
         text = str(text or "").strip()
-        if not text:
+        if not text or name in found:
             continue
         if name in ("start", "end"):
             if urlstate.parse_day(text) is None:
@@ -614,7 +625,8 @@ def register_callbacks(dash_app: Any) -> None:
     def explain(values: list[Any], pathname: str | None):  # noqa: ANN202
         _chosen(values, pathname)  # the same checks: a dashboard this person may open
         names = [item["id"]["name"] for item in ctx.inputs_list[0]]
-        found = problems(dict(zip(names, values, strict=True)))
+        scope = Scope.for_user(current_user)
+        found = problems(dict(zip(names, values, strict=True)), scope.network_id)
         return (
             [found.get(name, "") for name in names],
             ["form-control is-invalid" if name in found else "form-control" for name in names],

@@ -143,3 +143,19 @@ def test_the_boxes_say_what_they_could_not_use_through_dash(app, as_role):
     text = answer.get_data(as_text=True)
     assert "Sunny" in text and "form-control is-invalid" in text
     assert text.count("is-invalid") == 1
+
+
+def test_a_superintendent_is_told_a_school_is_outside_their_network(app):
+    from dashboards.pages import problems
+    from portal.schools.models import School
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        ours = db.session.scalars(select(School).where(School.network_id.is_not(None))).first()
+        theirs = db.session.scalars(
+            select(School).where(School.network_id != ours.network_id)
+        ).first()
+        assert problems({"school": theirs.name}, ours.network_id) == {
+            "school": f"{theirs.name} is not in your network: there is nothing of it to show."
+        }
+        assert problems({"school": ours.name}, ours.network_id) == {}
+        assert problems({"school": theirs.name}) == {}  # no network forced: any school
