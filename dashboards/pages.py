@@ -409,9 +409,9 @@ def _date(name: str, label: str, value: date) -> html.Div:
         dcc.Input(
             id={"type": "filter", "name": name},
             # Text, not type=date: Dash 4's Input breaks on date fields (setSelectionRange).
+            # No numeric keypad either: a phone's has no "-" to write 2026-07-01 with.
             type="text",
             value=value.isoformat(),
-            inputMode="numeric",
             pattern=r"\d{4}-\d{2}-\d{2}",
             placeholder=_("YYYY-MM-DD"),
             autoComplete="off",

@@ -85,15 +85,7 @@ def test_tier_and_category_are_filters_kept_in_the_address(app, as_role, slug):
 
 def _boxes(component) -> dict[str, str]:  # noqa: ANN001
     """The filter boxes of a page's components, by name, with what each holds."""
-    found = {}
-    ident = getattr(component, "id", None)
-    if isinstance(ident, dict) and ident.get("type") == "filter":
-        found[ident["name"]] = component.value
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            found.update(_boxes(child))
-    return found
+    return {_filter_name(c): c.value for c in _components(component) if _filter_name(c)}
 
 
 def test_what_a_box_holds_that_matches_nothing_is_said_not_ignored(app):
@@ -159,3 +151,29 @@ def test_a_superintendent_is_told_a_school_is_outside_their_network(app):
         }
         assert problems({"school": ours.name}, ours.network_id) == {}
         assert problems({"school": theirs.name}) == {}  # no network forced: any school
+
+
+def test_the_date_boxes_do_not_ask_a_phone_for_a_keypad_without_a_hyphen(app):
+    from dashboards.pages import render
+    from portal.auth.models import User
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        email = demo_email(Role.SENIOR_MANAGER)
+        user = db.session.scalars(select(User).where(User.email == email)).one()
+        page = render("/dashboards/cases", "", user)
+        dates = [c for c in _components(page) if _filter_name(c) in ("start", "end")]
+    assert len(dates) == 2
+    assert all(getattr(box, "inputMode", None) in (None, "text") for box in dates)
+
+
+def _filter_name(component) -> str | None:  # noqa: ANN001
+    ident = getattr(component, "id", None)
+    return ident.get("name") if isinstance(ident, dict) and ident.get("type") == "filter" else None
+
+
+def _components(component):  # noqa: ANN001, ANN202
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            yield from _components(child)
