@@ -282,6 +282,11 @@ def _typeahead(name: str, label: str, names: list[str], current: str | None) -> 
     )
 
 
+def _choice(name: str, label: str, names: dict[Any, str], current: Any) -> html.Div:
+    """A typeahead over `names` (what the filter holds -> its name), showing `current`'s."""
+    return _typeahead(name, label, list(names.values()), names.get(current))
+
+
 def _name(model: Any, ident: int | None) -> str | None:
     found = db.session.get(model, ident) if ident else None
     return found.name if found else None
@@ -440,33 +445,15 @@ def _filters(dashboard: Dashboard, f: Filters, scope: Scope) -> html.Div:
             )
         )
     if "tier" in dashboard.filters:
-        tiers = _tier_names()
-        controls.append(_typeahead("tier", _("Tier"), list(tiers.values()), tiers.get(f.tier)))
+        controls.append(_choice("tier", _("Tier"), _tier_names(), f.tier))
     if "category" in dashboard.filters:
         categories = {c.id: c.name(language) for c in _categories()}
-        controls.append(
-            _typeahead(
-                "category",
-                _("Category"),
-                list(categories.values()),
-                categories.get(f.category_id),
-            )
-        )
+        controls.append(_choice("category", _("Category"), categories, f.category_id))
     if "language" in dashboard.filters:
-        names = _language_names()
-        controls.append(
-            _typeahead("language", _("Language"), list(names.values()), names.get(f.language))
-        )
+        controls.append(_choice("language", _("Language"), _language_names(), f.language))
     if "programme" in dashboard.filters:
         programmes = {p.id: p.name(language) for p in _programmes()}
-        controls.append(
-            _typeahead(
-                "programme",
-                _("Programme"),
-                list(programmes.values()),
-                programmes.get(f.programme_id),
-            )
-        )
+        controls.append(_choice("programme", _("Programme"), programmes, f.programme_id))
     return html.Div(
         controls,
         className="row g-3 mb-4 dashboard-filters",

@@ -18,7 +18,9 @@ LABELS = {
 HIDDEN, EMPTY = "fewer than 10", "Nothing to show for these filters."
 
 
-def figure(table: Table, chart: str, x: str, y: tuple[str, ...], percent=()) -> dict:
+def figure(
+    table: Table, chart: str, x: str, y: tuple[str, ...], percent=(), language: str = "en"
+) -> dict:
     return build_figure(
         table,
         chart=chart,
@@ -26,7 +28,7 @@ def figure(table: Table, chart: str, x: str, y: tuple[str, ...], percent=()) -> 
         y=y,
         percent=percent,
         labels=LABELS,
-        language="en",
+        language=language,
         hidden=HIDDEN,
         empty=EMPTY,
     )
@@ -123,25 +125,9 @@ def test_days_and_months_along_the_bottom_read_as_the_viewers_language_writes_th
     months = Table(("period_start", "cases"), [(date(2026, 8, 1), 3), (date(2026, 9, 1), 5)])
     weeks = Table(("period_start", "cases"), [(date(2026, 8, 3), 3), (date(2026, 8, 10), 5)])
     for language, day in (("en", "%b %-d, %Y"), ("es", "%-d %b %Y")):
-        by_month = build_figure(
-            months,
-            chart="bar",
-            x="period_start",
-            y=("cases",),
-            percent=(),
-            labels={},
-            language=language,
-        )
+        by_month = figure(months, "bar", "period_start", ("cases",), language=language)
         assert by_month["layout"]["xaxis"]["tickformat"] == "%b %Y"
-        by_week = build_figure(
-            weeks,
-            chart="line",
-            x="period_start",
-            y=("cases",),
-            percent=(),
-            labels={},
-            language=language,
-        )
+        by_week = figure(weeks, "line", "period_start", ("cases",), language=language)
         assert by_week["layout"]["xaxis"]["hoverformat"] == day
 
 
