@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from sqlalchemy import func
 
@@ -20,7 +21,7 @@ from portal.analytics.query import (
     sums,
 )
 from portal.analytics.sql import days_between, local_date, period_start
-from portal.analytics.tables import SMALL, Table, count, rate, table
+from portal.analytics.tables import NOT_APPLICABLE, SMALL, Table, count, rate, table
 from portal.concerns.models import MeetingOutcome
 from portal.timeutil import utcnow
 
@@ -162,7 +163,7 @@ def plain_time_to(f: Filters, s: Scope) -> Table:
         ("intake_to_resolution", to_resolution, False),
     ):
         if sel.empty:
-            rows.append((measure, None, None))
+            rows.append((measure, *_percentiles([], sel)))
             continue
         if reading_dialect() == "postgresql":
             query = base.from_cases(
@@ -174,8 +175,12 @@ def plain_time_to(f: Filters, s: Scope) -> Table:
             if join:
                 query = query.join(first, first.c.case_id == base.cases.c.id)
             median, p90, n = read(query)[0]
-            hidden = n == 0 or (sel.suppress and n < SMALL)
-            rows.append((measure, None if hidden else median, None if hidden else p90))
+            if sel.suppress and n < SMALL:
+                rows.append((measure, None, None))
+            elif not n:
+                rows.append((measure, NOT_APPLICABLE, NOT_APPLICABLE))
+            else:
+                rows.append((measure, median, p90))
             continue
         query = base.from_cases(days, func.count(), sel=sel).where(days.is_not(None))
         if join:
@@ -184,11 +189,15 @@ def plain_time_to(f: Filters, s: Scope) -> Table:
     return table(("measure", "median_days", "p90_days"), rows)
 
 
-def _percentiles(histogram: list, sel: Selection) -> tuple[float | None, float | None]:
+def _percentiles(histogram: list, sel: Selection) -> tuple[Any, Any]:
+    """Median and 90th percentile; hidden (None) from analysts under ten cases; none to take
+    (NOT_APPLICABLE) when there is no case at all, which is not "fewer than 10" to others."""
     counts = sorted((days, n) for days, n in histogram if n)
     total = sum(n for _, n in counts)
-    if not total or (sel.suppress and total < SMALL):
+    if sel.suppress and total < SMALL:
         return None, None
+    if not total:
+        return NOT_APPLICABLE, NOT_APPLICABLE
     return _percentile(counts, total, 0.5), _percentile(counts, total, 0.9)
 
 

@@ -9,9 +9,11 @@ import pytest
 from portal.analytics import mediation
 from portal.analytics.filters import Filters, Scope
 from portal.analytics.refresh import refresh
+from portal.analytics.tables import NOT_APPLICABLE
 from tests.analytics.conftest import OCTOBER, d
 
 ALL = Scope()
+ANALYST = Scope(suppress_small=True)
 
 
 @pytest.fixture
@@ -77,7 +79,13 @@ def test_time_to_meeting_and_resolution(refreshed):
 
 def test_time_to_with_nothing_to_measure(refreshed):
     f = replace(OCTOBER, school_id=refreshed.s103, tier=2)
+    # No case to measure: nothing to show, which is not "fewer than 10" (None) to a manager.
     assert both("time_to", f, ALL) == [
+        ("intake_to_meeting", NOT_APPLICABLE, NOT_APPLICABLE),
+        ("intake_to_resolution", NOT_APPLICABLE, NOT_APPLICABLE),
+    ]
+    # An analyst is told it is fewer than 10, as for any count under ten.
+    assert both("time_to", f, ANALYST) == [
         ("intake_to_meeting", None, None),
         ("intake_to_resolution", None, None),
     ]
@@ -93,7 +101,7 @@ def test_filters_reach_meetings_through_their_case(refreshed):
     assert both("outcome_mix", OCTOBER, northeast) == [("family_absent", 1)]
     assert both("time_to", OCTOBER, northeast) == [
         ("intake_to_meeting", 5.0, 5.0),
-        ("intake_to_resolution", None, None),
+        ("intake_to_resolution", NOT_APPLICABLE, NOT_APPLICABLE),
     ]
 
 
