@@ -28,7 +28,7 @@ from portal.analytics.attendance_refresh import SERIES_SHAPES, SESSION_SHAPES, V
 from portal.analytics.filters import Filters, Scope
 from portal.analytics.query import Family, _facts, _shape, read, split, sums
 from portal.analytics.sql import local_date, period_start
-from portal.analytics.tables import NOT_APPLICABLE, Table, rate, small
+from portal.analytics.tables import NOT_APPLICABLE, Table, part, rate, small
 from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
 from portal.programmes.models import (
@@ -222,7 +222,7 @@ def _show_up(rows: list, sel: Chosen) -> Table:
             (
                 str(period)[:10],
                 small(expected, sel.suppress),
-                small(present, sel.suppress),
+                part(present, expected, sel.suppress),
                 small(walk_ins, sel.suppress),
                 rate(present, expected, sel.suppress),
             )
@@ -448,7 +448,7 @@ def _completion(rows: list, sel: Chosen, language: str) -> Table:
             (
                 name,
                 small(people, sel.suppress),
-                small(done, sel.suppress),
+                part(done, people, sel.suppress),
                 rate(done, people, sel.suppress),
                 rate(homework, attended, sel.suppress) if assigns else NOT_APPLICABLE,
             )

@@ -17,7 +17,7 @@ from portal.analytics.filters import Filters, Scope, Selection, select_for
 from portal.analytics.labels import names
 from portal.analytics.query import CALLS, CASES, read, sums
 from portal.analytics.sql import month_start, next_period, period_start, week_start
-from portal.analytics.tables import SMALL, Table, count, rate, table
+from portal.analytics.tables import SMALL, Table, count, part, rate, table
 from portal.timeutil import district_today
 
 PERIODS = ("week", "month")
@@ -190,7 +190,7 @@ def _levels(values: list, sel: Selection) -> Table:
         rows.append(
             (
                 measure,
-                count(met, sel.suppress),
+                part(met, total, sel.suppress),
                 count(total, sel.suppress),
                 rate(met, total, sel.suppress),
             )

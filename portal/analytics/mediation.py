@@ -21,7 +21,7 @@ from portal.analytics.query import (
     sums,
 )
 from portal.analytics.sql import days_between, local_date, period_start
-from portal.analytics.tables import NOT_APPLICABLE, SMALL, Table, count, rate, table
+from portal.analytics.tables import NOT_APPLICABLE, SMALL, Table, count, part, rate, table
 from portal.concerns.models import MeetingOutcome
 from portal.timeutil import utcnow
 
@@ -124,9 +124,9 @@ def _resolution(rows: list, sel: Selection, by: str) -> Table:
             (
                 label,
                 count(n, hide),
-                count(done, hide),
+                part(done, n, hide),
                 rate(done, n, hide),
-                count(up, hide),
+                part(up, n, hide),
                 rate(up, n, hide),
             )
             for label, n, done, up in kept

@@ -35,11 +35,24 @@ def count(value: int | None, suppress: bool) -> int | None:
     return None if suppress and value < SMALL else value
 
 
+def part(value: int | None, whole: int | None, suppress: bool) -> int | None:
+    """A count shown beside the whole it is part of (resolved of cases): for analysts hidden
+    when small, and also when what it leaves of the whole is (124 cases, 122 resolved: the
+    2 unresolved would be a subtraction away)."""
+    if value is None:
+        return None
+    if suppress and whole is not None and int(whole) - int(value) < SMALL:
+        return None
+    return count(value, suppress)
+
+
 def rate(numerator: int, denominator: int, suppress: bool) -> float | str | None:
     """numerator / denominator; None when it would reveal a small count (a rate beside a
-    hidden count would give the count back, and "nothing to divide" would say it is 0);
-    otherwise NOT_APPLICABLE when there is nothing to divide."""
-    if suppress and (denominator < SMALL or numerator < SMALL):
+    hidden count would give the count back, so would one whose complement is small, and
+    "nothing to divide" would say it is 0); otherwise NOT_APPLICABLE when there is nothing
+    to divide."""
+    small_part = numerator < SMALL or denominator - numerator < SMALL
+    if suppress and (denominator < SMALL or small_part):
         return None
     if not denominator:
         return NOT_APPLICABLE

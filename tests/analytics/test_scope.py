@@ -96,9 +96,9 @@ def test_analysts_see_counts_under_ten_as_none(crowd):
 
 def test_analysts_see_no_rate_over_a_small_count(crowd):
     assert both(mediation, "resolution_by", OCTOBER, ANALYST, by="school") == [
-        # 10 of 15 resolved: shown. 1 escalated: hidden, and so is its rate, which would give
-        # the count back.
-        ("César Chávez Elementary", 15, 10, pytest.approx(10 / 15), None, None),
+        # 10 of 15 resolved: hidden too, with its rate, as 15 - 10 would give back the 5 not
+        # resolved. 1 escalated: hidden, and so is its rate, which would give the count back.
+        ("César Chávez Elementary", 15, None, None, None, None),
         # 5 cases: every count and every rate hidden.
         ("Montbello Community Elementary", None, None, None, None, None),
     ]
@@ -125,3 +125,13 @@ def test_analysts_see_small_topics_hidden(crowd):
         (TRANSPORT, 17, None, None),  # nothing in the three months before: fewer than ten
         (BULLYING, None, None, None),
     ]
+
+
+def test_a_count_beside_its_whole_is_hidden_when_the_rest_is_small():
+    from portal.analytics.tables import part, rate
+
+    # 124 cases, 122 resolved: the 2 others would be a subtraction away.
+    assert part(122, 124, True) is None and rate(122, 124, True) is None
+    assert part(100, 124, True) == 100 and rate(100, 124, True) == pytest.approx(100 / 124)
+    assert part(122, 124, False) == 122  # everyone else sees every number
+    assert part(5, 124, True) is None  # small itself, as before
