@@ -128,26 +128,22 @@ def build_figure(
     shown_x = [labels.get(str(v), v) for v in xs] if coded else _json(xs)
     drawn = False
     for index, column in enumerate(y):
-        values = _values(table, column, column in percent)
-        drawn = drawn or any(v != NOT_APPLICABLE for v in table.column(column))
+        values, raw = _values(table, column, column in percent), table.column(column)
+        drawn = drawn or any(v != NOT_APPLICABLE for v in raw)
         colour = PALETTE[index % len(PALETTE)]
         name = header(labels, column)
-        said = _said(shown_x, values, table.column(column), hidden, column in percent, language)
+        bars, said = _said(shown_x, values, raw, hidden, column in percent, language)
         if chart == "line":
             trace = {"type": "scatter", "x": shown_x, "y": values, "mode": "lines+markers"}
             traces.append({**trace, "name": name, "line": {"color": colour}})
         elif chart == "hbar":
-            trace = {"type": "bar", "y": shown_x, "x": values, "orientation": "h"}
-            trace.update(said, x=said.get("values", values))
-            trace.pop("values", None)
+            trace = {"type": "bar", "y": shown_x, "x": bars, "orientation": "h", **said}
             traces.append({**trace, "name": name, "marker": {"color": colour}})
         elif chart == "pie":
             trace = {"type": "pie", "labels": shown_x, "values": values, "sort": False}
             traces.append({**trace, "hole": 0.4, "marker": {"colors": list(PALETTE)}})
         else:
-            trace = {"type": "bar", "x": shown_x, "y": values}
-            trace.update(said, y=said.get("values", values))
-            trace.pop("values", None)
+            trace = {"type": "bar", "x": shown_x, "y": bars, **said}
             traces.append({**trace, "name": name, "marker": {"color": colour}})
     figure = _figure(traces, chart=chart, rows=len(xs), y=y, percent=percent, language=language)
     if chart == "hbar":
@@ -183,17 +179,16 @@ def _cut(text: str) -> str:
 
 def _said(
     names: list[Any], drawn: list[Any], raw: list[Any], hidden: str, percent: bool, language: str
-) -> dict[str, Any]:
-    """For bars with hidden values: no bar (length 0) but a label saying `hidden`, and a hover
-    that says it too instead of 0. Nothing to add when no value is hidden."""
+) -> tuple[list[Any], dict[str, Any]]:
+    """The bars to draw, and what they say. A hidden value: no bar (length 0) but a label
+    saying `hidden`, and a hover that says it too instead of 0; none hidden: nothing to add."""
     if not hidden or all(v is not None for v in raw):
-        return {}
+        return drawn, {}
     said = [
         hidden if v is None else format_cell(v, percent=percent, language=language, hidden="")
         for v in raw
     ]
-    return {
-        "values": [0 if v is None else d for v, d in zip(raw, drawn, strict=True)],
+    return [0 if v is None else d for v, d in zip(raw, drawn, strict=True)], {
         "text": [hidden if v is None else "" for v in raw],
         "textposition": "outside",
         "cliponaxis": False,

@@ -366,12 +366,13 @@ def problems(values: dict[str, Any], network_id: int | None = None) -> dict[str,
     found = {}
     school = resolved.get("school")
     if network_id is not None and isinstance(school, int):
-        found_in = db.session.scalar(select(School.network_id).where(School.id == school))
-        if found_in is not None and found_in != network_id:
-            name = _name(School, school) or str(values.get("school"))
+        row = db.session.execute(
+            select(School.network_id, School.name).where(School.id == school)
+        ).first()
+        if row is not None and row.network_id != network_id:
             found["school"] = _(
                 "%(school)s is not in your network: there is nothing of it to show.",
-                school=name,
+                school=row.name,
             )
     for name, text in values.items():
         text = str(text or "").strip()
@@ -584,14 +585,20 @@ def _chosen(
     """The dashboard at this address and the filters its boxes hold, for this person.
 
     `filters_at`: where the filter boxes are among the callback's inputs, then its states."""
+    dashboard = _dashboard_at(pathname)
+    names = [item["id"]["name"] for item in (ctx.inputs_list + ctx.states_list)[filters_at]]
+    chosen = resolve_names(dict(zip(names, values, strict=True)))
+    return dashboard, urlstate.from_values(chosen, district_today())
+
+
+def _dashboard_at(pathname: str | None) -> Dashboard:
+    """The dashboard at this address, if this person may open it (else 403)."""
     dashboard = DASHBOARDS.get((pathname or "")[len(PREFIX) :].strip("/"))
     if dashboard is None:
         raise PreventUpdate
     if not current_user.has_role(*dashboard.roles):
         abort(403)
-    names = [item["id"]["name"] for item in (ctx.inputs_list + ctx.states_list)[filters_at]]
-    chosen = resolve_names(dict(zip(names, values, strict=True)))
-    return dashboard, urlstate.from_values(chosen, district_today())
+    return dashboard
 
 
 def register_callbacks(dash_app: Any) -> None:
@@ -610,7 +617,7 @@ def register_callbacks(dash_app: Any) -> None:
         State("url", "pathname"),
     )
     def explain(values: list[Any], pathname: str | None):  # noqa: ANN202
-        _chosen(values, pathname)  # the same checks: a dashboard this person may open
+        _dashboard_at(pathname)  # one this person may open; problems() reads the boxes
         names = [item["id"]["name"] for item in ctx.inputs_list[0]]
         scope = Scope.for_user(current_user)
         found = problems(dict(zip(names, values, strict=True)), scope.network_id)
